@@ -1,0 +1,279 @@
+//! What the command prints: the JSON contract other tools depend on, and readable text.
+
+use safeguarding_core::content::{Block, CalloutKind, LinkTarget, RichText, Style};
+use safeguarding_core::{PageView, SearchResults, Snippet, TopicSummary};
+use serde_json::{json, Value};
+
+/// `writeln!` into the output buffer; writing to a `String` cannot fail.
+macro_rules! line {
+    ($o:expr) => {{
+        $o.push('\n');
+    }};
+    ($o:expr, $($arg:tt)*) => {{
+        let _ = std::fmt::Write::write_fmt($o, format_args!($($arg)*));
+        $o.push('\n');
+    }};
+}
+
+pub fn json_text(v: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into());
+    text.push('\n');
+    text
+}
+
+/// `{"query", "suggestion", "results": [{"id", "title", "topic", "summary", "snippet", "score",
+/// "section"}]}`. `highlights` (UTF-16 ranges in `snippet`) and `section_heading` are extras.
+pub fn search_json(r: &SearchResults) -> Value {
+    json!({
+        "query": r.query,
+        "suggestion": r.suggestion,
+        "results": r.results.iter().map(|x| json!({
+            "id": x.id,
+            "title": x.title,
+            "topic": x.topic,
+            "summary": x.summary,
+            "snippet": x.snippet.text,
+            "highlights": x.snippet.highlights.iter().map(|h| [h.start, h.end]).collect::<Vec<_>>(),
+            "score": x.score,
+            "section": x.section.as_ref().map(|s| &s.anchor),
+            "section_heading": x.section.as_ref().map(|s| &s.heading),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+pub fn page_json(v: &PageView) -> Value {
+    let p = &v.page;
+    json!({
+        "id": p.id,
+        "title": p.title,
+        "topic": p.topic,
+        "audience": p.audience,
+        "summary": p.summary,
+        "keywords": p.keywords,
+        "last_reviewed": p.last_reviewed.to_string(),
+        "next_review": p.next_review.to_string(),
+        "overdue": v.overdue,
+        "version": p.version,
+        "legal_basis": p.legal_basis,
+        "sources": p.sources,
+        "text": p.plain_text(),
+        "blocks": p.blocks,
+    })
+}
+
+pub fn topics_json(topics: &[TopicSummary]) -> Value {
+    Value::Array(
+        topics
+            .iter()
+            .map(|t| json!({"id": t.topic.id, "title": t.topic.title, "description": t.topic.description, "pages": t.page_count}))
+            .collect(),
+    )
+}
+
+struct Styler {
+    ansi: bool,
+}
+
+impl Styler {
+    fn bold(&self, s: &str) -> String {
+        if self.ansi {
+            format!("\x1b[1m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+
+    fn mark(&self, s: &str) -> String {
+        if self.ansi {
+            format!("\x1b[1;33m{s}\x1b[0m")
+        } else {
+            format!("[{s}]")
+        }
+    }
+
+    fn dim(&self, s: &str) -> String {
+        if self.ansi {
+            format!("\x1b[2m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+/// Applies highlight ranges (UTF-16) to a snippet.
+fn highlighted(snippet: &Snippet, st: &Styler) -> String {
+    let units: Vec<u16> = snippet.text.encode_utf16().collect();
+    let mut out = String::new();
+    let mut at = 0usize;
+    for h in &snippet.highlights {
+        let (s, e) = (h.start as usize, (h.end as usize).min(units.len()));
+        if s < at || s >= e {
+            continue;
+        }
+        out.push_str(&String::from_utf16_lossy(&units[at..s]));
+        out.push_str(&st.mark(&String::from_utf16_lossy(&units[s..e])));
+        at = e;
+    }
+    out.push_str(&String::from_utf16_lossy(&units[at..]));
+    out
+}
+
+pub fn print_search(o: &mut String, r: &SearchResults, ansi: bool) {
+    let st = Styler { ansi };
+    if let Some(s) = &r.suggestion {
+        line!(o, "Did you mean: {}\n", st.bold(s));
+    }
+    if r.results.is_empty() {
+        line!(o, "No pages match \"{}\". Try fewer or different words, or `safeguarding topics`.", r.query);
+        return;
+    }
+    for (i, x) in r.results.iter().enumerate() {
+        line!(o, "{}. {}  {}", i + 1, st.bold(&x.title), st.dim(&format!("[{}]", x.topic)));
+        for line in wrap(&highlighted(&x.snippet, &st), 76) {
+            line!(o, "   {line}");
+        }
+        let target = match &x.section {
+            Some(s) => format!("{}#{}", x.id, s.anchor),
+            None => x.id.clone(),
+        };
+        line!(o, "   {}\n", st.dim(&format!("safeguarding show {target}")));
+    }
+}
+
+pub fn print_topics(o: &mut String, topics: &[TopicSummary]) {
+    for t in topics {
+        line!(o, "{:<22} {:>3} pages  {}", t.topic.id, t.page_count, t.topic.title);
+    }
+}
+
+fn rich(t: &RichText) -> String {
+    let units: Vec<u16> = t.text.encode_utf16().collect();
+    let mut out = String::from_utf16_lossy(&units);
+    // Links are shown after their text, working from the end so offsets stay valid.
+    let mut links: Vec<(usize, String)> = t
+        .marks
+        .iter()
+        .filter_map(|m| match &m.style {
+            Style::Link { target } => Some((m.end as usize, match target {
+                LinkTarget::Phone { display, .. } => {
+                    let text = String::from_utf16_lossy(&units[m.start as usize..(m.end as usize).min(units.len())]);
+                    if text.replace(' ', "") == display.replace(' ', "") { "☎".to_string() } else { format!("☎ {display}") }
+                }
+                LinkTarget::Page { id, anchor } => match anchor {
+                    Some(a) => format!("→ {id}#{a}"),
+                    None => format!("→ {id}"),
+                },
+                LinkTarget::Web { url } => url.clone(),
+                LinkTarget::Email { address } => address.clone(),
+            })),
+            _ => None,
+        })
+        .collect();
+    links.sort_by(|a, b| b.0.cmp(&a.0));
+    for (end, note) in links {
+        let byte = String::from_utf16_lossy(&units[..end.min(units.len())]).len();
+        out.insert_str(byte, &format!(" ({note})"));
+    }
+    out
+}
+
+pub fn print_page(o: &mut String, v: &PageView, ansi: bool) {
+    let st = Styler { ansi };
+    let p = &v.page;
+    line!(o, "{}\n", st.bold(&p.title.to_uppercase()));
+    for line in wrap(&p.summary, 78) {
+        line!(o, "{line}");
+    }
+    line!(o);
+    let mut reviewed = format!("Last reviewed {} · next review {}", p.last_reviewed, p.next_review);
+    if v.overdue {
+        reviewed.push_str(" · OVERDUE FOR REVIEW: check against current guidance");
+    }
+    line!(o, "{}\n", st.dim(&reviewed));
+    for block in &p.blocks {
+        match block {
+            Block::Heading { level, text, .. } => {
+                let text = if *level == 2 { text.to_uppercase() } else { text.clone() };
+                line!(o, "{}\n", st.bold(&text));
+            }
+            Block::Paragraph { text } => {
+                for line in wrap(&rich(text), 78) {
+                    line!(o, "{line}");
+                }
+                line!(o);
+            }
+            Block::List { items } | Block::Steps { items } => {
+                let numbered = matches!(block, Block::Steps { .. });
+                let mut n = 0;
+                for item in items {
+                    let indent = "   ".repeat(item.depth as usize);
+                    let bullet = if numbered && item.depth == 0 {
+                        n += 1;
+                        format!("{n}.")
+                    } else {
+                        "•".to_string()
+                    };
+                    for (i, line) in wrap(&rich(&item.text), 74 - indent.len()).into_iter().enumerate() {
+                        if i == 0 {
+                            line!(o, "{indent}{bullet:<3}{line}");
+                        } else {
+                            line!(o, "{indent}   {line}");
+                        }
+                    }
+                }
+                line!(o);
+            }
+            Block::Callout { kind, paragraphs } => {
+                let label = kind.label().to_uppercase();
+                let label = if *kind == CalloutKind::ActNow { format!("!! {label}") } else { label };
+                line!(o, "┃ {}", st.bold(&label));
+                for para in paragraphs {
+                    for line in wrap(&rich(para), 74) {
+                        line!(o, "┃ {line}");
+                    }
+                }
+                line!(o);
+            }
+        }
+    }
+    line!(o, "{}", st.bold("Legal basis"));
+    for l in &p.legal_basis {
+        line!(o, "• {l}");
+    }
+    line!(o, "\n{}", st.bold("Sources"));
+    for s in &p.sources {
+        line!(o, "• {s}");
+    }
+}
+
+/// Greedy word wrap that counts characters, not bytes, and ignores ANSI escapes.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let visible = |s: &str| {
+        let mut n = 0;
+        let mut esc = false;
+        for c in s.chars() {
+            match (esc, c) {
+                (false, '\x1b') => esc = true,
+                (true, 'm') => esc = false,
+                (false, _) => n += 1,
+                _ => {}
+            }
+        }
+        n
+    };
+    let mut lines = Vec::new();
+    for para in text.split('\n') {
+        let mut line = String::new();
+        for word in para.split(' ').filter(|w| !w.is_empty()) {
+            if !line.is_empty() && visible(&line) + 1 + visible(word) > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        lines.push(line);
+    }
+    lines
+}

@@ -1,0 +1,122 @@
+//! The search vocabulary editors maintain (`search/synonyms.toml`): abbreviations, equivalent
+//! terms, and one-way lay terms.
+
+use serde::{Deserialize, Serialize};
+use toml::de::DeValue;
+
+use crate::diagnostic::Diagnostics;
+use crate::fields::{Fields, TomlSource};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Synonyms {
+    /// Terms that find each other, in both directions (abbreviations and their expansions,
+    /// equivalent phrases).
+    pub groups: Vec<Vec<String>>,
+    /// A term that should also find others, but not the reverse (`cutting` -> `fgm`).
+    pub one_way: Vec<(String, Vec<String>)>,
+}
+
+impl Synonyms {
+    /// Number of entries as editors count them: one per abbreviation, group or one-way term.
+    pub fn len(&self) -> usize {
+        self.groups.len() + self.one_way.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+pub fn parse_synonyms(path: &str, text: &str, diags: &mut Diagnostics) -> Synonyms {
+    let src = TomlSource::new(path, text, 0);
+    let mut out = Synonyms::default();
+    let Some(doc) = src.parse(text, diags) else {
+        return out;
+    };
+    let mut top = Fields::new(&src, diags, doc.get_ref(), 1, "");
+    let abbreviations = top.table("abbreviations", false);
+    let equivalent = top.tables("equivalent", false);
+    let also = top.table("also", false);
+    top.finish();
+
+    let mut seen: Vec<String> = Vec::new();
+    if let Some((table, _)) = abbreviations {
+        read_mapping(&src, table, true, &mut seen, &mut out, diags);
+    }
+    for (table, line) in equivalent {
+        let mut f = Fields::new(&src, diags, table, line, "");
+        let terms = f.string_list("terms", true, 2);
+        f.finish();
+        if let Some(terms) = terms {
+            out.groups.push(terms.into_iter().map(|t| t.value.to_lowercase()).collect());
+        }
+    }
+    if let Some((table, _)) = also {
+        read_mapping(&src, table, false, &mut seen, &mut out, diags);
+    }
+    out
+}
+
+fn read_mapping(
+    src: &TomlSource<'_>,
+    table: &toml::de::DeTable<'_>,
+    two_way: bool,
+    seen: &mut Vec<String>,
+    out: &mut Synonyms,
+    diags: &mut Diagnostics,
+) {
+    for (key, value) in Fields::entries(table) {
+        let line = src.line(&key.span());
+        let key = key.get_ref().trim().to_lowercase();
+        let targets = terms_of(value.get_ref());
+        if key.is_empty() || targets.is_empty() {
+            diags.error(src.path, line, format!("`{key}` needs a non-empty string or list of strings"));
+            continue;
+        }
+        if seen.contains(&key) {
+            diags.warning(src.path, line, format!("`{key}` is defined more than once"));
+        }
+        seen.push(key.clone());
+        if two_way {
+            let mut group = vec![key];
+            group.extend(targets);
+            out.groups.push(group);
+        } else {
+            out.one_way.push((key, targets));
+        }
+    }
+}
+
+fn terms_of(value: &DeValue<'_>) -> Vec<String> {
+    match value {
+        DeValue::String(s) => vec![s.trim().to_lowercase()],
+        DeValue::Array(items) => items
+            .iter()
+            .filter_map(|i| i.get_ref().as_str())
+            .map(|s| s.trim().to_lowercase())
+            .collect(),
+        _ => Vec::new(),
+    }
+    .into_iter()
+    .filter(|s| !s.is_empty())
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_all_three_kinds() {
+        let text = "[abbreviations]\nFGM = \"female genital mutilation\"\ndols = [\"deprivation of liberty safeguards\", \"dol\"]\n\n[[equivalent]]\nterms = [\"domestic abuse\", \"domestic violence\"]\n\n[also]\ncutting = [\"fgm\"]\nbad = 3\n";
+        let mut diags = Diagnostics::default();
+        let s = parse_synonyms("synonyms.toml", text, &mut diags);
+        assert_eq!(s.groups[0], vec!["fgm", "female genital mutilation"]);
+        assert_eq!(s.groups[1].len(), 3);
+        assert_eq!(s.groups[2], vec!["domestic abuse", "domestic violence"]);
+        assert_eq!(s.one_way, vec![("cutting".to_string(), vec!["fgm".to_string()])]);
+        assert_eq!(s.len(), 4);
+        let msgs: Vec<String> = diags.iter().map(ToString::to_string).collect();
+        assert_eq!(msgs, vec!["synonyms.toml:10: error: `bad` needs a non-empty string or list of strings"]);
+    }
+}

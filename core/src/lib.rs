@@ -1,0 +1,26 @@
+//! The shared core of the safeguarding guide.
+//!
+//! A plain Rust library, embedded by the Android and iOS apps through `safeguarding-ffi` and by
+//! the `safeguarding` command. It owns:
+//!
+//! - [`store`]: the installed content release (SQLite);
+//! - [`userdata`]: the user's bookmarks, notes, recent searches and settings, in a separate
+//!   database that content changes never touch;
+//! - [`search`]: offline full-text search with tantivy, the index being a rebuildable cache;
+//! - [`library`]: the façade tying them to one data folder.
+
+pub mod error;
+pub mod library;
+mod migrate;
+pub mod progress;
+pub mod search;
+pub mod store;
+pub mod userdata;
+
+pub use error::{Error, Result};
+pub use library::{BookmarkView, InstallReport, Library, PageView};
+pub use progress::{Cancel, NoProgress, Progress, Stage, Work};
+pub use safeguarding_content as content;
+pub use search::{Highlight, SearchRequest, SearchResult, SearchResults, SectionRef, Snippet, Suggestion, SuggestionKind};
+pub use store::{InstalledContent, TopicSummary};
+pub use userdata::{Bookmark, Note, NoteTarget};

@@ -1,0 +1,276 @@
+//! The façade apps and the CLI use: one data folder holding the content database, the user
+//! database and the search index, and every operation on them.
+//!
+//! Methods take `&self` and lock internally, so one `Library` can be shared between a UI thread
+//! and background work: searches keep using the current index while an install builds the next.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use chrono::NaiveDate;
+use safeguarding_content::{check, ContentFiles, Diagnostic, Helpline, Page};
+
+use crate::error::{Error, Result};
+use crate::progress::{Cancel, NoProgress, Stage, Work};
+use crate::search::{IndexMeta, SearchIndex, SearchRequest, SearchResults, Suggestion};
+use crate::store::{ContentStore, InstalledContent, TopicSummary};
+use crate::userdata::{Bookmark, Note, NoteTarget, UserStore};
+
+const CONTENT_DB: &str = "content.sqlite";
+const USER_DB: &str = "user.sqlite";
+const INDEX_DIR: &str = "index";
+
+/// What an install did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstallReport {
+    /// False when the same content was already installed and nothing was done.
+    pub installed: bool,
+    pub version: String,
+    pub page_count: u32,
+    /// Problems that did not stop the install (e.g. pages overdue for review).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A page as the reader shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageView {
+    pub page: Page,
+    /// `next_review` has passed: the app should say the page may be out of date.
+    pub overdue: bool,
+    pub bookmarked: bool,
+    pub note: Option<Note>,
+}
+
+/// A bookmark with its page's title, or `None` if an update removed the page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BookmarkView {
+    pub bookmark: Bookmark,
+    pub title: Option<String>,
+}
+
+pub struct Library {
+    dir: PathBuf,
+    content: Mutex<ContentStore>,
+    user: Mutex<UserStore>,
+    index: RwLock<Option<Arc<SearchIndex>>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic elsewhere while holding the lock leaves SQLite consistent (transactions roll
+    // back on drop), so the data is still safe to use.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Library {
+    /// Opens (creating if needed) the data folder. If content is installed, the search index is
+    /// opened, or rebuilt if it is stale or damaged.
+    pub fn open(dir: &Path) -> Result<Library> {
+        Library::open_with(dir, &Work { progress: &NoProgress, cancel: &Cancel::new() })
+    }
+
+    pub fn open_with(dir: &Path, work: &Work<'_>) -> Result<Library> {
+        std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
+        let content = open_content_store(&dir.join(CONTENT_DB))?;
+        let user = UserStore::open(&dir.join(USER_DB))?;
+        let index = match content.installed()? {
+            Some(_) => Some(Arc::new(SearchIndex::open_or_build(&dir.join(INDEX_DIR), &content, work)?.0)),
+            None => None,
+        };
+        Ok(Library {
+            dir: dir.to_path_buf(),
+            content: Mutex::new(content),
+            user: Mutex::new(user),
+            index: RwLock::new(index),
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Installs content from a folder laid out like `content/` — the bundled content, for the
+    /// CLI and for apps that ship the folder as assets.
+    pub fn install_dir(&self, dir: &Path, work: &Work<'_>) -> Result<InstallReport> {
+        work.step(Stage::Checking, 0, 1)?;
+        let files = ContentFiles::from_dir(dir)?;
+        self.install_files(&files, &format!("folder:{}", dir.display()), work)
+    }
+
+    /// Installs `files` unless that exact content is already installed. The content is checked
+    /// first; any error leaves what was installed in place, as does cancelling.
+    pub fn install_files(&self, files: &ContentFiles, source: &str, work: &Work<'_>) -> Result<InstallReport> {
+        let version = files.digest();
+        let mut store = lock(&self.content);
+        if let Some(current) = store.installed()? {
+            if current.version == version && self.index_read().is_some() {
+                return Ok(InstallReport { installed: false, version, page_count: current.page_count, warnings: Vec::new() });
+            }
+        }
+        work.step(Stage::Checking, 0, 1)?;
+        let (content, diagnostics) = check(files, today()).into_result().map_err(Error::InvalidContent)?;
+        let meta = IndexMeta::current(&version);
+        let index_dir = self.dir.join(INDEX_DIR);
+        let staged = store.stage(&content, &version, source, work)?;
+        let built = SearchIndex::build(&index_dir, &content.pages, &meta, work)?;
+        staged.commit()?;
+        // From here the new content is installed. If the swap fails, the index no longer
+        // matches the content and is rebuilt on the next open.
+        SearchIndex::swap_in(&index_dir, &built)?;
+        let index = SearchIndex::open_built(&index_dir, &store, meta)?;
+        *self.index.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(index));
+        Ok(InstallReport {
+            installed: true,
+            version,
+            page_count: content.pages.len() as u32,
+            warnings: diagnostics.iter().cloned().collect(),
+        })
+    }
+
+    pub fn installed(&self) -> Result<Option<InstalledContent>> {
+        lock(&self.content).installed()
+    }
+
+    fn index_read(&self) -> Option<Arc<SearchIndex>> {
+        self.index.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn index(&self) -> Result<Arc<SearchIndex>> {
+        self.index_read().ok_or(Error::NoContent)
+    }
+
+    /// Searches the guidance. If the index turns out to be damaged, it is rebuilt from the
+    /// content database and the search is run again.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let index = self.index()?;
+        match index.search(request) {
+            Err(Error::Index(_)) | Err(Error::Io { .. }) => {
+                self.rebuild_index(&Work { progress: &NoProgress, cancel: &Cancel::new() })?;
+                self.index()?.search(request)
+            }
+            other => other,
+        }
+    }
+
+    /// Rebuilds the search index from the content database.
+    pub fn rebuild_index(&self, work: &Work<'_>) -> Result<()> {
+        let store = lock(&self.content);
+        let index_dir = self.dir.join(INDEX_DIR);
+        SearchIndex::rebuild(&index_dir, &store, work)?;
+        let (index, _) = SearchIndex::open_or_build(&index_dir, &store, work)?;
+        *self.index.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(index));
+        Ok(())
+    }
+
+    pub fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<Suggestion>> {
+        Ok(self.index()?.suggest(prefix, limit))
+    }
+
+    pub fn page(&self, id: &str) -> Result<PageView> {
+        let page = lock(&self.content).page(id)?;
+        let user = lock(&self.user);
+        Ok(PageView {
+            overdue: page.is_overdue(today()),
+            bookmarked: user.is_bookmarked(id)?,
+            note: user.note(&NoteTarget::Page(id.to_string()))?,
+            page,
+        })
+    }
+
+    pub fn topics(&self) -> Result<Vec<TopicSummary>> {
+        lock(&self.content).topics()
+    }
+
+    pub fn pages_in_topic(&self, topic: &str) -> Result<Vec<Page>> {
+        let store = lock(&self.content);
+        if !store.topics()?.iter().any(|t| t.topic.id == topic) {
+            return Err(Error::NotFound { what: "topic", id: topic.to_string() });
+        }
+        store.pages_in_topic(topic)
+    }
+
+    pub fn helplines(&self) -> Result<Vec<Helpline>> {
+        lock(&self.content).helplines()
+    }
+
+    pub fn add_bookmark(&self, page_id: &str, anchor: Option<&str>) -> Result<()> {
+        if !lock(&self.content).has_page(page_id)? {
+            return Err(Error::PageNotFound(page_id.to_string()));
+        }
+        lock(&self.user).add_bookmark(page_id, anchor)
+    }
+
+    pub fn remove_bookmark(&self, page_id: &str) -> Result<bool> {
+        lock(&self.user).remove_bookmark(page_id)
+    }
+
+    pub fn bookmarks(&self) -> Result<Vec<BookmarkView>> {
+        let marks = lock(&self.user).bookmarks()?;
+        let store = lock(&self.content);
+        marks
+            .into_iter()
+            .map(|b| Ok(BookmarkView { title: store.page_title(&b.page_id)?, bookmark: b }))
+            .collect()
+    }
+
+    pub fn set_note(&self, target: &NoteTarget, text: &str) -> Result<()> {
+        lock(&self.user).set_note(target, text)
+    }
+
+    pub fn note(&self, target: &NoteTarget) -> Result<Option<Note>> {
+        lock(&self.user).note(target)
+    }
+
+    pub fn notes(&self) -> Result<Vec<Note>> {
+        lock(&self.user).notes()
+    }
+
+    pub fn record_search(&self, query: &str) -> Result<()> {
+        lock(&self.user).record_search(query)
+    }
+
+    pub fn recent_searches(&self) -> Result<Vec<String>> {
+        lock(&self.user).recent_searches()
+    }
+
+    pub fn clear_recent_searches(&self) -> Result<()> {
+        lock(&self.user).clear_recent_searches()
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        lock(&self.user).setting(key)
+    }
+
+    pub fn set_setting(&self, key: &str, value: Option<&str>) -> Result<()> {
+        lock(&self.user).set_setting(key, value)
+    }
+}
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// The content database can always be reinstalled from bundled content, so a file that SQLite
+/// cannot read is moved aside (kept for diagnosis) and replaced by an empty one.
+fn open_content_store(path: &Path) -> Result<ContentStore> {
+    match ContentStore::open(path) {
+        Ok(store) => Ok(store),
+        Err(Error::Sqlite(e)) if is_corruption(&e) => {
+            let aside = path.with_extension(format!("corrupt-{}", chrono::Utc::now().timestamp()));
+            std::fs::rename(path, &aside).map_err(Error::io(path))?;
+            for suffix in ["-wal", "-shm"] {
+                let mut p = path.as_os_str().to_owned();
+                p.push(suffix);
+                let _ = std::fs::remove_file(PathBuf::from(p));
+            }
+            ContentStore::open(path)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn is_corruption(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::NotADatabase) | Some(rusqlite::ErrorCode::DatabaseCorrupt)
+    )
+}

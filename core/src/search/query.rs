@@ -1,0 +1,261 @@
+//! Query understanding: from what a worker typed to weighted alternatives to search for.
+//!
+//! Input is never parsed as query syntax, so quotes, brackets and `s.47` are just text. Each
+//! query word (or phrase, when it matches the synonyms file) becomes a *concept*: the words as
+//! typed plus their abbreviations, synonyms and, for words the index has never seen, the nearest
+//! indexed words. Concepts are OR-ed and ranked by BM25.
+
+use std::collections::{HashMap, HashSet};
+
+use safeguarding_content::Synonyms;
+use tantivy::tokenizer::TextAnalyzer;
+
+use super::analyzer::{analyze, words};
+
+/// Longest query accepted, in words; the rest is ignored rather than slowing the search down.
+pub const MAX_QUERY_WORDS: usize = 24;
+/// Longest synonym phrase, in words.
+const MAX_PHRASE_WORDS: usize = 6;
+
+/// Common words that carry no meaning for ranking on their own.
+const STOP_WORDS: &[&str] = &[
+    "a", "about", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "has", "have", "how",
+    "i", "if", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "should", "that", "the", "their",
+    "there", "they", "this", "to", "was", "we", "what", "when", "where", "which", "who", "why", "will", "with",
+    "you", "your",
+];
+
+pub fn is_stop_word(w: &str) -> bool {
+    STOP_WORDS.contains(&w)
+}
+
+/// Why an alternative is searched for: it sets the weight and is reported to the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Typed,
+    Synonym,
+    Correction,
+}
+
+impl Origin {
+    pub fn weight(self) -> f32 {
+        match self {
+            Origin::Typed => 1.0,
+            Origin::Synonym => 0.8,
+            Origin::Correction => 0.9,
+        }
+    }
+}
+
+/// One way of saying a concept: a word or a phrase (as unstemmed words).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alternative {
+    pub words: Vec<String>,
+    pub origin: Origin,
+    /// A phrase from the synonyms file must match as a phrase; typed words may match apart.
+    pub as_phrase: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Concept {
+    pub alternatives: Vec<Alternative>,
+}
+
+/// The synonyms file, compiled for matching query phrases.
+#[derive(Debug, Default)]
+pub struct Thesaurus {
+    expansions: HashMap<Vec<String>, Vec<Vec<String>>>,
+    known: HashSet<String>,
+}
+
+impl Thesaurus {
+    pub fn new(synonyms: &Synonyms) -> Thesaurus {
+        let mut analyzer = words();
+        let mut split = |s: &str| analyze(&mut analyzer, s).into_iter().map(|t| t.text).collect::<Vec<_>>();
+        let mut t = Thesaurus::default();
+        let add = |t: &mut Thesaurus, from: Vec<String>, to: Vec<String>| {
+            if from.is_empty() || to.is_empty() || from == to || from.len() > MAX_PHRASE_WORDS {
+                return;
+            }
+            t.known.extend(from.iter().cloned());
+            let entry = t.expansions.entry(from).or_default();
+            if !entry.contains(&to) {
+                entry.push(to);
+            }
+        };
+        for group in &synonyms.groups {
+            let phrases: Vec<Vec<String>> = group.iter().map(|s| split(s)).collect();
+            for a in &phrases {
+                for b in &phrases {
+                    add(&mut t, a.clone(), b.clone());
+                }
+            }
+        }
+        for (from, targets) in &synonyms.one_way {
+            let from = split(from);
+            for to in targets {
+                add(&mut t, from.clone(), split(to));
+            }
+        }
+        t
+    }
+
+    /// True when the word is part of some synonym entry, so it is not a typo even if no page
+    /// uses it.
+    pub fn knows(&self, word: &str) -> bool {
+        self.known.contains(word)
+    }
+
+    /// Longest phrase starting at `words[0]` that has expansions, with its length.
+    fn longest_match(&self, words: &[String]) -> Option<(usize, &Vec<Vec<String>>)> {
+        (1..=words.len().min(MAX_PHRASE_WORDS))
+            .rev()
+            .find_map(|n| self.expansions.get(&words[..n]).map(|e| (n, e)))
+    }
+}
+
+/// Turns raw input into the words the analyser sees. Apostrophes split words exactly as they
+/// do in indexed text (`children's` -> `children`); `s.47` becomes `s47`.
+pub fn normalize(raw: &str, analyzer: &mut TextAnalyzer) -> Vec<String> {
+    let chars: Vec<char> = raw.chars().collect();
+    let cleaned: String = chars
+        .iter()
+        .enumerate()
+        .filter(|&(i, &c)| {
+            // A dot between a letter and a digit is an abbreviation, not a word break.
+            !(c == '.' && i > 0 && chars[i - 1].is_alphabetic() && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit()))
+        })
+        .map(|(_, &c)| c)
+        .collect();
+    let mut out: Vec<String> = analyze(analyzer, &cleaned).into_iter().map(|t| t.text).collect();
+    out.truncate(MAX_QUERY_WORDS);
+    out
+}
+
+/// Builds concepts from query words. `correct` is asked about each word the index does not
+/// know and returns its nearest indexed words, best first.
+pub fn concepts(
+    words: &[String],
+    thesaurus: &Thesaurus,
+    is_known: &dyn Fn(&str) -> bool,
+    correct: &dyn Fn(&str) -> Vec<String>,
+) -> (Vec<Concept>, Vec<String>) {
+    // First correct typos, so a misspelt abbreviation still expands.
+    let mut corrected: Vec<String> = Vec::with_capacity(words.len());
+    let mut candidates: Vec<Vec<String>> = Vec::with_capacity(words.len());
+    for w in words {
+        let needs_correction = w.chars().count() >= 3
+            && !w.chars().all(|c| c.is_ascii_digit())
+            && !is_stop_word(w)
+            && !thesaurus.knows(w)
+            && !is_known(w);
+        let found = if needs_correction { correct(w) } else { Vec::new() };
+        corrected.push(found.first().cloned().unwrap_or_else(|| w.clone()));
+        candidates.push(found);
+    }
+
+    let mut concepts = Vec::new();
+    let mut i = 0;
+    while i < corrected.len() {
+        if let Some((n, expansions)) = thesaurus.longest_match(&corrected[i..]) {
+            let typo = candidates[i..i + n].iter().any(|c| !c.is_empty());
+            let mut alternatives = vec![Alternative {
+                words: corrected[i..i + n].to_vec(),
+                origin: if typo { Origin::Correction } else { Origin::Typed },
+                as_phrase: false,
+            }];
+            alternatives.extend(expansions.iter().map(|e| Alternative {
+                words: e.clone(),
+                origin: Origin::Synonym,
+                as_phrase: e.len() > 1,
+            }));
+            concepts.push(Concept { alternatives });
+            i += n;
+            continue;
+        }
+        let w = &corrected[i];
+        let alternatives = if candidates[i].is_empty() {
+            vec![Alternative { words: vec![w.clone()], origin: Origin::Typed, as_phrase: false }]
+        } else {
+            candidates[i]
+                .iter()
+                .map(|c| Alternative { words: vec![c.clone()], origin: Origin::Correction, as_phrase: false })
+                .collect()
+        };
+        concepts.push(Concept { alternatives });
+        i += 1;
+    }
+
+    // Stop words only count when nothing else was typed ("what to do").
+    let meaningful = |c: &Concept| !(c.alternatives.len() == 1 && c.alternatives[0].words.iter().all(|w| is_stop_word(w)));
+    if concepts.iter().any(meaningful) {
+        concepts.retain(meaningful);
+    }
+    (concepts, corrected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn thesaurus() -> Thesaurus {
+        Thesaurus::new(&Synonyms {
+            groups: vec![
+                vec!["fgm".into(), "female genital mutilation".into()],
+                vec!["dols".into(), "deprivation of liberty safeguards".into()],
+                vec!["s47".into(), "section 47".into()],
+            ],
+            one_way: vec![("cutting".into(), vec!["fgm".into()])],
+        })
+    }
+
+    fn norm(s: &str) -> Vec<String> {
+        normalize(s, &mut words())
+    }
+
+    #[test]
+    fn normalizes_awkward_input() {
+        assert_eq!(norm("children's \"services\" (s.47)"), vec!["children", "services", "s47"]);
+        assert_eq!(norm("  \"  ( )"), Vec::<String>::new());
+        assert_eq!(norm("Radicalization"), vec!["radicalisation"]);
+        assert_eq!(norm(&"word ".repeat(100)).len(), MAX_QUERY_WORDS);
+    }
+
+    #[test]
+    fn expands_abbreviations_and_phrases() {
+        let t = thesaurus();
+        let known = |w: &str| ["female", "genital", "mutilation", "reporting", "fgm"].contains(&w);
+        let (c, _) = concepts(&norm("female genital mutilation reporting"), &t, &known, &|_| Vec::new());
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].alternatives[1].words, vec!["fgm"]);
+        let (c, _) = concepts(&norm("DoLS"), &t, &known, &|_| Vec::new());
+        assert_eq!(c[0].alternatives[1].words, vec!["deprivation", "of", "liberty", "safeguards"]);
+        assert!(c[0].alternatives[1].as_phrase);
+        let (c, _) = concepts(&norm("cutting"), &t, &known, &|_| Vec::new());
+        assert_eq!(c[0].alternatives.len(), 2);
+        // One-way: fgm does not expand to cutting.
+        let (c, _) = concepts(&norm("fgm"), &t, &known, &|_| Vec::new());
+        assert!(c[0].alternatives.iter().all(|a| a.words != vec!["cutting"]));
+    }
+
+    #[test]
+    fn corrects_unknown_words_only() {
+        let t = thesaurus();
+        let known = |w: &str| w == "adult";
+        let correct = |w: &str| if w == "safegaurding" { vec!["safeguarding".to_string()] } else { Vec::new() };
+        let (c, corrected) = concepts(&norm("safegaurding adult"), &t, &known, &correct);
+        assert_eq!(corrected, vec!["safeguarding", "adult"]);
+        assert_eq!(c[0].alternatives[0].origin, Origin::Correction);
+        assert_eq!(c[1].alternatives[0].origin, Origin::Typed);
+    }
+
+    #[test]
+    fn drops_stop_words_unless_alone() {
+        let t = thesaurus();
+        let yes = |_: &str| true;
+        let (c, _) = concepts(&norm("what to do if worried"), &t, &yes, &|_| Vec::new());
+        assert_eq!(c.len(), 1);
+        let (c, _) = concepts(&norm("what to do"), &t, &yes, &|_| Vec::new());
+        assert_eq!(c.len(), 3);
+    }
+}

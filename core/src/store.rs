@@ -1,0 +1,209 @@
+//! The content database: the installed release of guidance, topics, synonyms and helplines.
+//!
+//! It holds only published content. Installing replaces all of it in one transaction, so a
+//! reader sees either the old release or the new one, never a mixture; user data lives in a
+//! separate database ([`crate::userdata`]) that installs never open.
+
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension};
+use safeguarding_content::{Content, Helpline, Page, Synonyms, Topic};
+
+use crate::error::{Error, Result};
+use crate::migrate::migrate;
+use crate::progress::{Stage, Work};
+
+const MIGRATIONS: &[&str] = &[
+    // 1: guidance
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+     CREATE TABLE topics (id TEXT PRIMARY KEY, ord INTEGER NOT NULL, doc TEXT NOT NULL);
+     CREATE TABLE pages (
+         id TEXT PRIMARY KEY,
+         topic TEXT NOT NULL,
+         title TEXT NOT NULL,
+         doc TEXT NOT NULL
+     );
+     CREATE INDEX pages_topic ON pages (topic);
+     CREATE TABLE helplines (id TEXT PRIMARY KEY, ord INTEGER NOT NULL, doc TEXT NOT NULL);",
+];
+
+/// A topic with how many pages it has.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopicSummary {
+    pub topic: Topic,
+    pub page_count: u32,
+}
+
+/// What is installed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstalledContent {
+    /// Identifies the release; the search index records it to know when to rebuild.
+    pub version: String,
+    /// Where it came from (a folder, a pack).
+    pub source: String,
+    /// RFC 3339 time of installation.
+    pub installed_at: String,
+    pub page_count: u32,
+}
+
+pub struct ContentStore {
+    conn: Connection,
+}
+
+/// Content written but not yet visible: [`Staged::commit`] makes it the installed release.
+pub struct Staged<'a> {
+    tx: rusqlite::Transaction<'a>,
+}
+
+impl Staged<'_> {
+    pub fn commit(self) -> Result<()> {
+        Ok(self.tx.commit()?)
+    }
+}
+
+impl ContentStore {
+    pub fn open(path: &Path) -> Result<ContentStore> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        Self::with_connection(conn)
+    }
+
+    pub fn open_in_memory() -> Result<ContentStore> {
+        Self::with_connection(Connection::open_in_memory()?)
+    }
+
+    fn with_connection(mut conn: Connection) -> Result<ContentStore> {
+        migrate(&mut conn, MIGRATIONS)?;
+        Ok(ContentStore { conn })
+    }
+
+    /// Writes `content` in place of what is installed, inside a transaction the caller commits
+    /// once everything else (the search index) is ready. Dropping it leaves the old content.
+    pub fn stage(&mut self, content: &Content, version: &str, source: &str, work: &Work<'_>) -> Result<Staged<'_>> {
+        let tx = self.conn.transaction()?;
+        for table in ["meta", "topics", "pages", "helplines"] {
+            tx.execute(&format!("DELETE FROM {table}"), [])?;
+        }
+        for (i, topic) in content.topics.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO topics (id, ord, doc) VALUES (?1, ?2, ?3)",
+                params![topic.id, i as i64, serde_json::to_string(topic)?],
+            )?;
+        }
+        let total = content.pages.len() as u64;
+        {
+            let mut insert = tx.prepare("INSERT INTO pages (id, topic, title, doc) VALUES (?1, ?2, ?3, ?4)")?;
+            for (i, page) in content.pages.iter().enumerate() {
+                work.step(Stage::Installing, i as u64, total)?;
+                insert.execute(params![page.id, page.topic, page.title, serde_json::to_string(page)?])?;
+            }
+        }
+        for (i, h) in content.helplines.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO helplines (id, ord, doc) VALUES (?1, ?2, ?3)",
+                params![h.id, i as i64, serde_json::to_string(h)?],
+            )?;
+        }
+        let meta = [
+            ("version", version.to_string()),
+            ("source", source.to_string()),
+            ("installed_at", chrono::Utc::now().to_rfc3339()),
+            ("synonyms", serde_json::to_string(&content.synonyms)?),
+        ];
+        for (k, v) in meta {
+            tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", params![k, v])?;
+        }
+        work.step(Stage::Installing, total, total)?;
+        Ok(Staged { tx })
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// What is installed, or `None` before the first install.
+    pub fn installed(&self) -> Result<Option<InstalledContent>> {
+        let Some(version) = self.meta("version")? else {
+            return Ok(None);
+        };
+        Ok(Some(InstalledContent {
+            version,
+            source: self.meta("source")?.unwrap_or_default(),
+            installed_at: self.meta("installed_at")?.unwrap_or_default(),
+            page_count: self.conn.query_row("SELECT COUNT(*) FROM pages", [], |r| r.get(0))?,
+        }))
+    }
+
+    pub fn page(&self, id: &str) -> Result<Page> {
+        let doc: Option<String> = self
+            .conn
+            .query_row("SELECT doc FROM pages WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        match doc {
+            Some(doc) => Ok(serde_json::from_str(&doc)?),
+            None => Err(Error::PageNotFound(id.to_string())),
+        }
+    }
+
+    pub fn has_page(&self, id: &str) -> Result<bool> {
+        Ok(self.conn.query_row("SELECT EXISTS(SELECT 1 FROM pages WHERE id = ?1)", [id], |r| r.get(0))?)
+    }
+
+    /// Titles of pages by id, for lists that mention pages (bookmarks).
+    pub fn page_title(&self, id: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT title FROM pages WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Calls `f` with every page, in id order, without holding them all in memory.
+    pub fn for_each_page(&self, mut f: impl FnMut(Page) -> Result<()>) -> Result<()> {
+        let mut stmt = self.conn.prepare("SELECT doc FROM pages ORDER BY id")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let doc: String = row.get(0)?;
+            f(serde_json::from_str(&doc)?)?;
+        }
+        Ok(())
+    }
+
+    /// Pages of one topic, ordered by title.
+    pub fn pages_in_topic(&self, topic: &str) -> Result<Vec<Page>> {
+        let mut stmt = self.conn.prepare("SELECT doc FROM pages WHERE topic = ?1 ORDER BY title")?;
+        let docs = stmt.query_map([topic], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+        docs.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
+    }
+
+    pub fn page_count(&self) -> Result<u32> {
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM pages", [], |r| r.get(0))?)
+    }
+
+    pub fn topics(&self) -> Result<Vec<TopicSummary>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT t.doc, (SELECT COUNT(*) FROM pages p WHERE p.topic = t.id) FROM topics t ORDER BY t.ord",
+        )?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(doc, page_count)| Ok(TopicSummary { topic: serde_json::from_str(&doc)?, page_count }))
+            .collect()
+    }
+
+    pub fn synonyms(&self) -> Result<Synonyms> {
+        match self.meta("synonyms")? {
+            Some(doc) => Ok(serde_json::from_str(&doc)?),
+            None => Ok(Synonyms::default()),
+        }
+    }
+
+    pub fn helplines(&self) -> Result<Vec<Helpline>> {
+        let mut stmt = self.conn.prepare("SELECT doc FROM helplines ORDER BY ord")?;
+        let docs = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+        docs.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
+    }
+}

@@ -1,0 +1,237 @@
+//! The user's own data: bookmarks, notes, recent searches and settings.
+//!
+//! It lives in its own database file that content installs, updates and index rebuilds never
+//! open, so nothing the user made can be lost to an update. Items that point at content (a
+//! bookmark's page) are kept even when an update removes the content; the app shows them as
+//! no longer available instead of dropping them.
+
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::error::{Error, Result};
+use crate::migrate::migrate;
+
+const MIGRATIONS: &[&str] = &[
+    // 1
+    "CREATE TABLE bookmarks (page_id TEXT PRIMARY KEY, anchor TEXT, created_at TEXT NOT NULL);
+     CREATE TABLE notes (target TEXT PRIMARY KEY, text TEXT NOT NULL, updated_at TEXT NOT NULL);
+     CREATE TABLE recent_searches (query TEXT PRIMARY KEY, searched_at TEXT NOT NULL);
+     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+];
+
+/// How many recent searches are kept.
+pub const RECENT_SEARCHES: usize = 20;
+/// Longest note accepted, in bytes: generous for a note, small enough to keep the file sane.
+pub const MAX_NOTE_BYTES: usize = 64 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bookmark {
+    pub page_id: String,
+    pub anchor: Option<String>,
+    pub created_at: String,
+}
+
+/// What a note is attached to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoteTarget {
+    Page(String),
+    Contact(String),
+}
+
+impl NoteTarget {
+    fn key(&self) -> String {
+        match self {
+            NoteTarget::Page(id) => format!("page:{id}"),
+            NoteTarget::Contact(id) => format!("contact:{id}"),
+        }
+    }
+
+    fn from_key(key: &str) -> Option<NoteTarget> {
+        if let Some(id) = key.strip_prefix("page:") {
+            Some(NoteTarget::Page(id.to_string()))
+        } else {
+            key.strip_prefix("contact:").map(|id| NoteTarget::Contact(id.to_string()))
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub target: NoteTarget,
+    pub text: String,
+    pub updated_at: String,
+}
+
+pub struct UserStore {
+    conn: Connection,
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+impl UserStore {
+    pub fn open(path: &Path) -> Result<UserStore> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        Self::with_connection(conn)
+    }
+
+    pub fn open_in_memory() -> Result<UserStore> {
+        Self::with_connection(Connection::open_in_memory()?)
+    }
+
+    fn with_connection(mut conn: Connection) -> Result<UserStore> {
+        migrate(&mut conn, MIGRATIONS)?;
+        Ok(UserStore { conn })
+    }
+
+    /// Bookmarks a page (at a section, if `anchor` is given). Bookmarking again moves the anchor.
+    pub fn add_bookmark(&self, page_id: &str, anchor: Option<&str>) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO bookmarks (page_id, anchor, created_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (page_id) DO UPDATE SET anchor = excluded.anchor",
+            params![page_id, anchor, now()],
+        )?;
+        Ok(())
+    }
+
+    /// Returns whether there was a bookmark to remove.
+    pub fn remove_bookmark(&self, page_id: &str) -> Result<bool> {
+        Ok(self.conn.execute("DELETE FROM bookmarks WHERE page_id = ?1", [page_id])? > 0)
+    }
+
+    /// Newest first.
+    pub fn bookmarks(&self) -> Result<Vec<Bookmark>> {
+        let mut stmt = self.conn.prepare("SELECT page_id, anchor, created_at FROM bookmarks ORDER BY created_at DESC, page_id")?;
+        let rows = stmt.query_map([], |r| Ok(Bookmark { page_id: r.get(0)?, anchor: r.get(1)?, created_at: r.get(2)? }))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    pub fn is_bookmarked(&self, page_id: &str) -> Result<bool> {
+        Ok(self.conn.query_row("SELECT EXISTS(SELECT 1 FROM bookmarks WHERE page_id = ?1)", [page_id], |r| r.get(0))?)
+    }
+
+    /// Saves a note, replacing any earlier one on the same target. An empty note deletes it.
+    pub fn set_note(&self, target: &NoteTarget, text: &str) -> Result<()> {
+        if text.len() > MAX_NOTE_BYTES {
+            return Err(Error::InvalidInput(format!("a note can be at most {MAX_NOTE_BYTES} bytes")));
+        }
+        if text.trim().is_empty() {
+            self.delete_note(target)?;
+            return Ok(());
+        }
+        self.conn.execute(
+            "INSERT INTO notes (target, text, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (target) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at",
+            params![target.key(), text, now()],
+        )?;
+        Ok(())
+    }
+
+    pub fn note(&self, target: &NoteTarget) -> Result<Option<Note>> {
+        Ok(self
+            .conn
+            .query_row("SELECT text, updated_at FROM notes WHERE target = ?1", [target.key()], |r| {
+                Ok(Note { target: target.clone(), text: r.get(0)?, updated_at: r.get(1)? })
+            })
+            .optional()?)
+    }
+
+    pub fn delete_note(&self, target: &NoteTarget) -> Result<bool> {
+        Ok(self.conn.execute("DELETE FROM notes WHERE target = ?1", [target.key()])? > 0)
+    }
+
+    /// Every note, most recently edited first.
+    pub fn notes(&self) -> Result<Vec<Note>> {
+        let mut stmt = self.conn.prepare("SELECT target, text, updated_at FROM notes ORDER BY updated_at DESC")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(key, text, updated_at)| NoteTarget::from_key(&key).map(|target| Note { target, text, updated_at }))
+            .collect())
+    }
+
+    /// Remembers a search the user submitted (not every keystroke), keeping the newest few.
+    pub fn record_search(&self, query: &str) -> Result<()> {
+        let query = query.trim();
+        if query.is_empty() || query.len() > 500 {
+            return Ok(());
+        }
+        self.conn.execute(
+            "INSERT INTO recent_searches (query, searched_at) VALUES (?1, ?2)
+             ON CONFLICT (query) DO UPDATE SET searched_at = excluded.searched_at",
+            params![query, now()],
+        )?;
+        self.conn.execute(
+            "DELETE FROM recent_searches WHERE query NOT IN
+             (SELECT query FROM recent_searches ORDER BY searched_at DESC LIMIT ?1)",
+            [RECENT_SEARCHES as i64],
+        )?;
+        Ok(())
+    }
+
+    /// Newest first.
+    pub fn recent_searches(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT query FROM recent_searches ORDER BY searched_at DESC")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    pub fn clear_recent_searches(&self) -> Result<()> {
+        self.conn.execute("DELETE FROM recent_searches", [])?;
+        Ok(())
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: Option<&str>) -> Result<()> {
+        match value {
+            Some(v) => self.conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, v],
+            )?,
+            None => self.conn.execute("DELETE FROM settings WHERE key = ?1", [key])?,
+        };
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bookmarks_notes_and_searches() -> Result<()> {
+        let u = UserStore::open_in_memory()?;
+        u.add_bookmark("a", None)?;
+        u.add_bookmark("b", Some("steps"))?;
+        u.add_bookmark("a", Some("who"))?;
+        let marks = u.bookmarks()?;
+        assert_eq!(marks.len(), 2);
+        assert_eq!(marks.iter().find(|b| b.page_id == "a").and_then(|b| b.anchor.clone()).as_deref(), Some("who"));
+        assert!(u.remove_bookmark("a")?);
+        assert!(!u.remove_bookmark("a")?);
+
+        let t = NoteTarget::Contact("leeds-edt".into());
+        u.set_note(&t, "Ask for the duty senior")?;
+        assert_eq!(u.note(&t)?.map(|n| n.text).as_deref(), Some("Ask for the duty senior"));
+        u.set_note(&t, "  ")?;
+        assert_eq!(u.note(&t)?, None);
+        assert!(u.set_note(&t, &"x".repeat(MAX_NOTE_BYTES + 1)).is_err());
+
+        for i in 0..(RECENT_SEARCHES + 5) {
+            u.record_search(&format!("query {i}"))?;
+        }
+        u.record_search("query 3")?;
+        let recent = u.recent_searches()?;
+        assert_eq!(recent.len(), RECENT_SEARCHES);
+        assert_eq!(recent[0], "query 3");
+        Ok(())
+    }
+}
