@@ -104,7 +104,7 @@ impl UserStore {
 
     /// Newest first.
     pub fn bookmarks(&self) -> Result<Vec<Bookmark>> {
-        let mut stmt = self.conn.prepare("SELECT page_id, anchor, created_at FROM bookmarks ORDER BY created_at DESC, page_id")?;
+        let mut stmt = self.conn.prepare("SELECT page_id, anchor, created_at FROM bookmarks ORDER BY rowid DESC")?;
         let rows = stmt.query_map([], |r| Ok(Bookmark { page_id: r.get(0)?, anchor: r.get(1)?, created_at: r.get(2)? }))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
@@ -162,13 +162,14 @@ impl UserStore {
             return Ok(());
         }
         self.conn.execute(
-            "INSERT INTO recent_searches (query, searched_at) VALUES (?1, ?2)
-             ON CONFLICT (query) DO UPDATE SET searched_at = excluded.searched_at",
+            // REPLACE gives the row a new, highest rowid: rowid order is recency order even
+            // when two searches share a timestamp.
+            "INSERT OR REPLACE INTO recent_searches (query, searched_at) VALUES (?1, ?2)",
             params![query, now()],
         )?;
         self.conn.execute(
             "DELETE FROM recent_searches WHERE query NOT IN
-             (SELECT query FROM recent_searches ORDER BY searched_at DESC LIMIT ?1)",
+             (SELECT query FROM recent_searches ORDER BY rowid DESC LIMIT ?1)",
             [RECENT_SEARCHES as i64],
         )?;
         Ok(())
@@ -176,7 +177,7 @@ impl UserStore {
 
     /// Newest first.
     pub fn recent_searches(&self) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare("SELECT query FROM recent_searches ORDER BY searched_at DESC")?;
+        let mut stmt = self.conn.prepare("SELECT query FROM recent_searches ORDER BY rowid DESC")?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }

@@ -91,10 +91,17 @@ impl Thesaurus {
                 }
             }
         }
+        // A lay word reaches its target and everything the target stands for
+        // (`cutting` -> `fgm` -> `female genital mutilation`).
         for (from, targets) in &synonyms.one_way {
             let from = split(from);
             for to in targets {
-                add(&mut t, from.clone(), split(to));
+                let to = split(to);
+                let onward = t.expansions.get(&to).cloned().unwrap_or_default();
+                add(&mut t, from.clone(), to);
+                for further in onward {
+                    add(&mut t, from.clone(), further);
+                }
             }
         }
         t
@@ -232,7 +239,8 @@ mod tests {
         assert_eq!(c[0].alternatives[1].words, vec!["deprivation", "of", "liberty", "safeguards"]);
         assert!(c[0].alternatives[1].as_phrase);
         let (c, _) = concepts(&norm("cutting"), &t, &known, &|_| Vec::new());
-        assert_eq!(c[0].alternatives.len(), 2);
+        let words: Vec<String> = c[0].alternatives.iter().map(|a| a.words.join(" ")).collect();
+        assert_eq!(words, vec!["cutting", "fgm", "female genital mutilation"]);
         // One-way: fgm does not expand to cutting.
         let (c, _) = concepts(&norm("fgm"), &t, &known, &|_| Vec::new());
         assert!(c[0].alternatives.iter().all(|a| a.words != vec!["cutting"]));

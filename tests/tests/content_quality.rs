@@ -1,0 +1,115 @@
+//! Checks on the bundled guidance that a reviewer would otherwise have to do by eye: the
+//! validator passes, every page carries its summary, legal basis, sources and a review date that
+//! has not passed, and every phone number is either a known national number or (for sample
+//! local data) inside Ofcom's drama ranges.
+
+use chrono::Local;
+use safeguarding_core::content::{check, Block, ContentFiles, LinkTarget, PhoneNumber, RichText, Style};
+use safeguarding_flow_tests::content_dir;
+
+/// The national numbers the facts sheet lists (real public numbers). A number in guidance or in
+/// `contacts/national.toml` that is not here fails the test until someone checks it and adds it.
+const KNOWN_NATIONAL: &[&str] = &[
+    "999", "101", "111", "0808 800 5000", "0800 028 3550", "0800 1111", "0808 2000 247", "08000 121 700",
+    "0800 789 321", "020 7008 0151", "0800 5999 247", "0808 802 4040", "116 123", "0300 456 0300",
+];
+
+fn known_national() -> Vec<String> {
+    KNOWN_NATIONAL.iter().map(|n| PhoneNumber::parse(n).expect("known number parses").digits().to_string()).collect()
+}
+
+fn load() -> safeguarding_core::content::Checked {
+    let files = ContentFiles::from_dir(&content_dir()).expect("read content");
+    check(&files, Local::now().date_naive())
+}
+
+#[test]
+fn the_validator_passes_with_no_errors() {
+    let checked = load();
+    let errors: Vec<String> = checked.diagnostics.errors().map(ToString::to_string).collect();
+    assert!(errors.is_empty(), "content check errors:\n{}", errors.join("\n"));
+    assert!(checked.content.pages.len() >= 45, "only {} pages", checked.content.pages.len());
+}
+
+#[test]
+fn every_page_is_dated_sourced_and_summarised() {
+    let checked = load();
+    let today = Local::now().date_naive();
+    let mut problems = Vec::new();
+    for p in &checked.content.pages {
+        if p.summary.trim().is_empty() {
+            problems.push(format!("{}: no summary", p.id));
+        }
+        if p.legal_basis.is_empty() {
+            problems.push(format!("{}: no legal basis", p.id));
+        }
+        if p.sources.is_empty() {
+            problems.push(format!("{}: no sources", p.id));
+        }
+        if p.next_review < today {
+            problems.push(format!("{}: review overdue since {}", p.id, p.next_review));
+        }
+        if p.last_reviewed > today {
+            problems.push(format!("{}: reviewed in the future ({})", p.id, p.last_reviewed));
+        }
+        let text = p.plain_text().to_lowercase();
+        if text.contains("at the time of writing") {
+            problems.push(format!("{}: says 'at the time of writing'", p.id));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+fn phone_links(text: &RichText, out: &mut Vec<String>) {
+    for m in &text.marks {
+        if let Style::Link { target: LinkTarget::Phone { tel, .. } } = &m.style {
+            out.push(tel.trim_start_matches("tel:").replacen("+44", "0", 1));
+        }
+    }
+}
+
+#[test]
+fn phone_numbers_in_guidance_and_national_data_are_known_national_numbers() {
+    let checked = load();
+    let known = known_national();
+    let mut problems = Vec::new();
+    for p in &checked.content.pages {
+        let mut numbers = Vec::new();
+        for b in &p.blocks {
+            match b {
+                Block::Paragraph { text } => phone_links(text, &mut numbers),
+                Block::List { items } | Block::Steps { items } => items.iter().for_each(|i| phone_links(&i.text, &mut numbers)),
+                Block::Callout { paragraphs, .. } => paragraphs.iter().for_each(|t| phone_links(t, &mut numbers)),
+                Block::Heading { .. } => {}
+            }
+        }
+        for n in numbers {
+            if !known.contains(&n) {
+                problems.push(format!("{}: {n} is not a known national number", p.id));
+            }
+        }
+    }
+    for h in &checked.content.helplines {
+        if !known.contains(&h.number.digits().to_string()) {
+            problems.push(format!("national helpline {}: {} is not a known national number", h.id, h.number));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert_eq!(checked.content.helplines.len(), KNOWN_NATIONAL.len(), "every national helpline is in contacts/national.toml");
+}
+
+#[test]
+fn the_police_non_emergency_number_is_never_given_as_111() {
+    // The leading app once told readers to call the police on 111.
+    let checked = load();
+    for p in &checked.content.pages {
+        let text = p.plain_text().to_lowercase();
+        for sentence in text.split(['.', '\n']) {
+            assert!(
+                !(sentence.contains("police") && sentence.contains(" 111") && !sentence.contains("101")),
+                "{}: '{sentence}'",
+                p.id
+            );
+        }
+    }
+}
