@@ -12,7 +12,7 @@ use safeguarding_content::{check, ContentFiles, Diagnostic, Helpline, Page};
 
 use crate::error::{Error, Result};
 use crate::progress::{Cancel, NoProgress, Stage, Work};
-use crate::search::{IndexMeta, SearchIndex, SearchRequest, SearchResults, Suggestion};
+use crate::search::{IndexMeta, SearchIndex, SearchRequest, SearchResults, Suggester, Suggestion};
 use crate::store::{ContentStore, InstalledContent, TopicSummary};
 use crate::userdata::{Bookmark, Note, NoteTarget, UserStore};
 
@@ -53,6 +53,9 @@ pub struct Library {
     content: Mutex<ContentStore>,
     user: Mutex<UserStore>,
     index: RwLock<Option<Arc<SearchIndex>>>,
+    /// Built on the first suggestion request rather than at start-up, which it would slow down
+    /// on large libraries; dropped whenever content changes.
+    suggester: Mutex<Option<Arc<Suggester>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -81,6 +84,7 @@ impl Library {
             content: Mutex::new(content),
             user: Mutex::new(user),
             index: RwLock::new(index),
+            suggester: Mutex::new(None),
         })
     }
 
@@ -111,13 +115,14 @@ impl Library {
         let meta = IndexMeta::current(&version);
         let index_dir = self.dir.join(INDEX_DIR);
         let staged = store.stage(&content, &version, source, work)?;
-        let built = SearchIndex::build(&index_dir, &content.pages, &meta, work)?;
+        let built = SearchIndex::build(&index_dir, &content.pages, &content.synonyms, &meta, work)?;
         staged.commit()?;
         // From here the new content is installed. If the swap fails, the index no longer
         // matches the content and is rebuilt on the next open.
         SearchIndex::swap_in(&index_dir, &built)?;
         let index = SearchIndex::open_built(&index_dir, &store, meta)?;
         *self.index.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(index));
+        *lock(&self.suggester) = None;
         Ok(InstallReport {
             installed: true,
             version,
@@ -161,8 +166,21 @@ impl Library {
         Ok(())
     }
 
+    /// Titles and keywords that complete what has been typed so far.
     pub fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<Suggestion>> {
-        Ok(self.index()?.suggest(prefix, limit))
+        self.index()?;
+        let suggester = {
+            let mut slot = lock(&self.suggester);
+            match &*slot {
+                Some(s) => s.clone(),
+                None => {
+                    let built = Arc::new(Suggester::from_pages(&lock(&self.content).titles_and_keywords()?));
+                    *slot = Some(built.clone());
+                    built
+                }
+            }
+        };
+        Ok(suggester.suggest(prefix, limit))
     }
 
     pub fn page(&self, id: &str) -> Result<PageView> {

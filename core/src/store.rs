@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
          id TEXT PRIMARY KEY,
          topic TEXT NOT NULL,
          title TEXT NOT NULL,
+         keywords TEXT NOT NULL,
          doc TEXT NOT NULL
      );
      CREATE INDEX pages_topic ON pages (topic);
@@ -92,10 +93,12 @@ impl ContentStore {
         }
         let total = content.pages.len() as u64;
         {
-            let mut insert = tx.prepare("INSERT INTO pages (id, topic, title, doc) VALUES (?1, ?2, ?3, ?4)")?;
+            let mut insert =
+                tx.prepare("INSERT INTO pages (id, topic, title, keywords, doc) VALUES (?1, ?2, ?3, ?4, ?5)")?;
             for (i, page) in content.pages.iter().enumerate() {
                 work.step(Stage::Installing, i as u64, total)?;
-                insert.execute(params![page.id, page.topic, page.title, serde_json::to_string(page)?])?;
+                let keywords = serde_json::to_string(&page.keywords)?;
+                insert.execute(params![page.id, page.topic, page.title, keywords, serde_json::to_string(page)?])?;
             }
         }
         for (i, h) in content.helplines.iter().enumerate() {
@@ -158,6 +161,16 @@ impl ContentStore {
             .conn
             .query_row("SELECT title FROM pages WHERE id = ?1", [id], |r| r.get(0))
             .optional()?)
+    }
+
+    /// Every page's id, title and keywords: what search-box suggestions are made from, read
+    /// without decoding whole pages.
+    pub fn titles_and_keywords(&self) -> Result<Vec<(String, String, Vec<String>)>> {
+        let mut stmt = self.conn.prepare("SELECT id, title, keywords FROM pages ORDER BY id")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter().map(|(id, title, k)| Ok((id, title, serde_json::from_str(&k)?))).collect()
     }
 
     /// Calls `f` with every page, in id order, without holding them all in memory.

@@ -12,15 +12,14 @@ mod snippet;
 mod spell;
 mod suggest;
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use safeguarding_content::Page;
+use safeguarding_content::{Page, Synonyms};
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery, TermSetQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING,
 };
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Index, IndexReader, InvertedIndexReader, ReloadPolicy, TantivyDocument, Term};
@@ -28,15 +27,14 @@ use tantivy::{DocAddress, Index, IndexReader, InvertedIndexReader, ReloadPolicy,
 pub use cache::{IndexMeta, SCHEMA_VERSION};
 pub use query::MAX_QUERY_WORDS;
 pub use snippet::{Highlight, Snippet};
-pub use suggest::{Suggestion, SuggestionKind};
+pub use suggest::{Suggester, Suggestion, SuggestionKind};
 
 use crate::error::{Error, Result};
 use crate::progress::{Stage, Work};
 use crate::store::ContentStore;
 use analyzer::{STEM_ANALYZER, WORD_ANALYZER};
-use query::{concepts, is_stop_word, normalize, Alternative, Concept, Thesaurus};
+use query::{concept_token, concepts, is_stop_word, normalize, Alternative, Concept, Origin, Thesaurus};
 use spell::Speller;
-use suggest::Suggester;
 
 /// Most results one search returns.
 pub const MAX_LIMIT: usize = 100;
@@ -85,6 +83,9 @@ pub struct SectionRef {
 
 struct PageFields {
     id: Field,
+    /// The page's position in the build, which its sections carry too: a number, so sections
+    /// can be filtered and grouped by page without reading stored documents.
+    ord: Field,
     title: Field,
     summary: Field,
     keywords: Field,
@@ -93,13 +94,18 @@ struct PageFields {
     topic: Field,
     audience: Field,
     words: Field,
+    /// Synonym concepts mentioned in the title, keywords, headings or summary.
+    concepts_head: Field,
+    /// Synonym concepts mentioned in the body.
+    concepts_body: Field,
 }
 
 struct SectionFields {
-    page: Field,
+    page_ord: Field,
     anchor: Field,
     heading: Field,
     text: Field,
+    concepts: Field,
 }
 
 fn text_options(analyzer: &str, record: IndexRecordOption, stored: bool) -> TextOptions {
@@ -117,6 +123,7 @@ fn page_schema() -> (Schema, PageFields) {
     let ranked = IndexRecordOption::WithFreqsAndPositions;
     let f = PageFields {
         id: b.add_text_field("id", STRING | STORED),
+        ord: b.add_u64_field("ord", STORED),
         title: b.add_text_field("title", text_options(STEM_ANALYZER, ranked, true)),
         summary: b.add_text_field("summary", text_options(STEM_ANALYZER, ranked, true)),
         keywords: b.add_text_field("keywords", text_options(STEM_ANALYZER, ranked, false)),
@@ -126,6 +133,8 @@ fn page_schema() -> (Schema, PageFields) {
         audience: b.add_text_field("audience", STRING),
         // Only the term dictionary of this field is used, for spelling.
         words: b.add_text_field("words", text_options(WORD_ANALYZER, IndexRecordOption::Basic, false)),
+        concepts_head: b.add_text_field("concepts_head", text_options("whitespace", IndexRecordOption::WithFreqs, false)),
+        concepts_body: b.add_text_field("concepts_body", text_options("whitespace", IndexRecordOption::WithFreqs, false)),
     };
     (b.build(), f)
 }
@@ -134,10 +143,11 @@ fn section_schema() -> (Schema, SectionFields) {
     let mut b = Schema::builder();
     let ranked = IndexRecordOption::WithFreqsAndPositions;
     let f = SectionFields {
-        page: b.add_text_field("page", STRING | STORED),
+        page_ord: b.add_u64_field("page_ord", INDEXED | FAST),
         anchor: b.add_text_field("anchor", STORED),
         heading: b.add_text_field("heading", text_options(STEM_ANALYZER, ranked, true)),
         text: b.add_text_field("text", text_options(STEM_ANALYZER, ranked, true)),
+        concepts: b.add_text_field("concepts", text_options("whitespace", IndexRecordOption::WithFreqs, false)),
     };
     (b.build(), f)
 }
@@ -153,6 +163,8 @@ const KEYWORDS_BOOST: f32 = 2.5;
 const HEADINGS_BOOST: f32 = 1.5;
 const SUMMARY_BOOST: f32 = 1.5;
 const BODY_BOOST: f32 = 1.0;
+/// Synonym concepts found in a page's title, keywords, headings or summary.
+const CONCEPTS_HEAD_BOOST: f32 = 2.5;
 
 pub struct SearchIndex {
     pages: IndexReader,
@@ -160,7 +172,6 @@ pub struct SearchIndex {
     pf: PageFields,
     sf: SectionFields,
     thesaurus: Thesaurus,
-    suggester: Suggester,
     speller: Speller,
     stem: TextAnalyzer,
     words: TextAnalyzer,
@@ -190,15 +201,15 @@ impl SearchIndex {
             pages.push(p);
             Ok(())
         })?;
-        let staging = SearchIndex::build(dir, &pages, &IndexMeta::current(&installed.version), work)?;
+        let staging = SearchIndex::build(dir, &pages, &store.synonyms()?, &IndexMeta::current(&installed.version), work)?;
         cache::swap_in(dir, &staging)
     }
 
     /// Builds an index of `pages` in a staging folder beside `dir` and returns the folder; the
     /// caller swaps it in with [`SearchIndex::swap_in`] once the content it indexes is committed.
-    pub fn build(dir: &Path, pages: &[Page], meta: &IndexMeta, work: &Work<'_>) -> Result<PathBuf> {
+    pub fn build(dir: &Path, pages: &[Page], synonyms: &Synonyms, meta: &IndexMeta, work: &Work<'_>) -> Result<PathBuf> {
         let staging = cache::staging_dir(dir)?;
-        let result = build_into(&staging, pages, meta, work);
+        let result = build_into(&staging, pages, &Thesaurus::new(synonyms), meta, work);
         if result.is_err() {
             let _ = std::fs::remove_dir_all(&staging);
         }
@@ -229,21 +240,12 @@ impl SearchIndex {
         if pages.searcher().schema() != &pschema || sections.searcher().schema() != &sschema {
             return Err(Error::Corrupt("index schema does not match".into()));
         }
-        let mut suggester = Suggester::default();
-        store.for_each_page(|p| {
-            suggester.add(&p.title, SuggestionKind::Title, Some(&p.id));
-            for k in &p.keywords {
-                suggester.add(k, SuggestionKind::Keyword, None);
-            }
-            Ok(())
-        })?;
         let index = SearchIndex {
             pages,
             sections,
             pf,
             sf,
             thesaurus: Thesaurus::new(&store.synonyms()?),
-            suggester,
             speller: Speller::default(),
             stem: analyzer::stemmed(),
             words: analyzer::words(),
@@ -284,6 +286,7 @@ impl SearchIndex {
             out.suggestion = Some(corrected.join(" "));
         }
         let mut stem = self.stem.clone();
+        let analysed = analyse_concepts(&concepts, &mut stem);
         let page_fields = [
             (self.pf.title, TITLE_BOOST),
             (self.pf.keywords, KEYWORDS_BOOST),
@@ -291,7 +294,8 @@ impl SearchIndex {
             (self.pf.summary, SUMMARY_BOOST),
             (self.pf.body, BODY_BOOST),
         ];
-        let Some(matching) = concepts_query(&concepts, &page_fields, &mut stem) else {
+        let concept_fields = [(self.pf.concepts_head, CONCEPTS_HEAD_BOOST), (self.pf.concepts_body, BODY_BOOST)];
+        let Some(matching) = concepts_query(&analysed, &page_fields, &concept_fields) else {
             return Ok(out);
         };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, matching)];
@@ -310,18 +314,22 @@ impl SearchIndex {
         if hits.is_empty() {
             return Ok(out);
         }
+        let mut ords = Vec::with_capacity(hits.len());
         for (score, address) in &hits {
-            out.results.push(self.page_hit(&searcher, *score, *address)?);
+            let (hit, ord) = self.page_hit(&searcher, *score, *address)?;
+            out.results.push(hit);
+            ords.push(ord);
         }
-        let highlight = highlight_terms(&concepts, &mut stem);
-        self.add_sections(&concepts, &highlight, &mut out.results, &mut stem)?;
+        let mut highlighter = snippet::Highlighter::new(highlight_terms(&analysed));
+        self.add_sections(&analysed, &mut highlighter, &ords, &mut out.results)?;
         Ok(out)
     }
 
-    fn page_hit(&self, searcher: &tantivy::Searcher, score: f32, address: DocAddress) -> Result<SearchResult> {
+    fn page_hit(&self, searcher: &tantivy::Searcher, score: f32, address: DocAddress) -> Result<(SearchResult, u64)> {
         let doc: TantivyDocument = searcher.doc(address)?;
         let text = |f: Field| doc.get_first(f).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        Ok(SearchResult {
+        let ord = doc.get_first(self.pf.ord).and_then(|v| v.as_u64()).ok_or_else(|| Error::Corrupt("page without ord".into()))?;
+        let hit = SearchResult {
             id: text(self.pf.id),
             title: text(self.pf.title),
             topic: text(self.pf.topic),
@@ -329,39 +337,59 @@ impl SearchIndex {
             score,
             section: None,
             snippet: Snippet::default(),
-        })
+        };
+        Ok((hit, ord))
     }
 
-    /// Finds each result's best section and cuts its snippet.
+    /// Finds each result's best section and cuts its snippet. Sections are grouped by the page
+    /// ordinal in a fast field, so only the winning sections' stored text is read.
     fn add_sections(
         &self,
-        concepts: &[Concept],
-        highlight: &HashSet<String>,
+        analysed: &[AnalysedConcept<'_>],
+        highlighter: &mut snippet::Highlighter,
+        ords: &[u64],
         results: &mut [SearchResult],
-        stem: &mut TextAnalyzer,
     ) -> Result<()> {
         let fields = [(self.sf.heading, HEADINGS_BOOST), (self.sf.text, BODY_BOOST)];
+        let concept_fields = [(self.sf.concepts, BODY_BOOST)];
         let searcher = self.sections.searcher();
-        let mut found: Vec<Option<(String, String, String)>> = vec![None; results.len()];
-        if let Some(matching) = concepts_query(concepts, &fields, stem) {
-            let pages = TermSetQuery::new(results.iter().map(|r| Term::from_field_text(self.sf.page, &r.id)));
-            let query = BooleanQuery::new(vec![(Occur::Must, matching), (Occur::Must, Box::new(pages))]);
+        let mut best: Vec<Option<DocAddress>> = vec![None; results.len()];
+        if let Some(matching) = concepts_query(analysed, &fields, &concept_fields) {
+            let pages: Vec<(Occur, Box<dyn Query>)> = ords
+                .iter()
+                .map(|o| {
+                    let q = TermQuery::new(Term::from_field_u64(self.sf.page_ord, *o), IndexRecordOption::Basic);
+                    (Occur::Should, Box::new(q) as Box<dyn Query>)
+                })
+                .collect();
+            let query = BooleanQuery::new(vec![(Occur::Must, matching), (Occur::Must, Box::new(BooleanQuery::new(pages)))]);
             let hits = searcher.search(&query, &TopDocs::with_limit(results.len() * 12).order_by_score())?;
+            let columns = searcher
+                .segment_readers()
+                .iter()
+                .map(|seg| seg.fast_fields().u64("page_ord"))
+                .collect::<tantivy::Result<Vec<_>>>()?;
             for (_, address) in hits {
-                let doc: TantivyDocument = searcher.doc(address)?;
-                let text = |f: Field| doc.get_first(f).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-                let page = text(self.sf.page);
-                if let Some(i) = results.iter().position(|r| r.id == page) {
-                    if found[i].is_none() {
-                        found[i] = Some((text(self.sf.anchor), text(self.sf.heading), text(self.sf.text)));
-                    }
+                let Some(ord) = columns.get(address.segment_ord as usize).and_then(|c| c.first(address.doc_id)) else {
+                    continue;
+                };
+                if let Some(i) = ords.iter().position(|o| *o == ord) {
+                    best[i].get_or_insert(address);
                 }
             }
         }
-        for (result, section) in results.iter_mut().zip(found) {
-            let from_section = section.as_ref().and_then(|(_, _, text)| snippet::best_snippet(text, stem, highlight));
+        for (result, address) in results.iter_mut().zip(best) {
+            let section = match address {
+                Some(a) => {
+                    let doc: TantivyDocument = searcher.doc(a)?;
+                    let text = |f: Field| doc.get_first(f).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+                    Some((text(self.sf.anchor), text(self.sf.heading), text(self.sf.text)))
+                }
+                None => None,
+            };
+            let from_section = section.as_ref().and_then(|(_, _, text)| snippet::best_snippet(text, highlighter));
             result.snippet = from_section
-                .or_else(|| snippet::best_snippet(&result.summary, stem, highlight))
+                .or_else(|| snippet::best_snippet(&result.summary, highlighter))
                 .unwrap_or_else(|| snippet::lead(&result.summary));
             if let Some((anchor, heading, _)) = section {
                 if !anchor.is_empty() {
@@ -372,13 +400,9 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Titles and keywords that complete what has been typed so far.
-    pub fn suggest(&self, prefix: &str, limit: usize) -> Vec<Suggestion> {
-        self.suggester.suggest(prefix, limit.min(MAX_LIMIT))
-    }
 }
 
-fn build_into(staging: &Path, pages: &[Page], meta: &IndexMeta, work: &Work<'_>) -> Result<()> {
+fn build_into(staging: &Path, pages: &[Page], thesaurus: &Thesaurus, meta: &IndexMeta, work: &Work<'_>) -> Result<()> {
     let (pschema, pf) = page_schema();
     let (sschema, sf) = section_schema();
     let pages_dir = staging.join(cache::PAGES);
@@ -394,15 +418,37 @@ fn build_into(staging: &Path, pages: &[Page], meta: &IndexMeta, work: &Work<'_>)
     let mut pw: tantivy::IndexWriter = pindex.writer_with_num_threads(1, 30_000_000)?;
     let mut sw: tantivy::IndexWriter = sindex.writer_with_num_threads(1, 30_000_000)?;
     let total = pages.len() as u64;
+    let mut words = analyzer::words();
+    let mut concepts = |texts: &[&str]| -> String {
+        let mut out = String::new();
+        for text in texts {
+            let ws: Vec<String> = analyzer::analyze(&mut words, text).into_iter().map(|t| t.text).collect();
+            for id in thesaurus.concepts_in(&ws) {
+                out.push_str(&concept_token(id));
+                out.push(' ');
+            }
+        }
+        out
+    };
     for (done, page) in pages.iter().enumerate() {
         work.step(Stage::Indexing, done as u64, total)?;
-        pw.add_document(page_document(&pf, page))?;
+        let body = page.plain_text();
+        let mut doc = page_document(&pf, page, &body);
+        doc.add_u64(pf.ord, done as u64);
+        let mut head: Vec<&str> = vec![&page.title, &page.summary];
+        head.extend(page.keywords.iter().map(String::as_str));
+        head.extend(page.headings());
+        doc.add_text(pf.concepts_head, concepts(&head));
+        doc.add_text(pf.concepts_body, concepts(&[&body]));
+        pw.add_document(doc)?;
         for s in page.sections() {
             let mut doc = TantivyDocument::default();
-            doc.add_text(sf.page, &page.id);
+            doc.add_u64(sf.page_ord, done as u64);
+            let heading = s.heading.as_deref().unwrap_or("");
             doc.add_text(sf.anchor, s.anchor.as_deref().unwrap_or(""));
-            doc.add_text(sf.heading, s.heading.as_deref().unwrap_or(""));
+            doc.add_text(sf.heading, heading);
             doc.add_text(sf.text, &s.text);
+            doc.add_text(sf.concepts, concepts(&[heading, &s.text]));
             sw.add_document(doc)?;
         }
     }
@@ -414,7 +460,7 @@ fn build_into(staging: &Path, pages: &[Page], meta: &IndexMeta, work: &Work<'_>)
     cache::write_meta(staging, meta)
 }
 
-fn page_document(f: &PageFields, page: &Page) -> TantivyDocument {
+fn page_document(f: &PageFields, page: &Page, body: &str) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, &page.id);
     doc.add_text(f.title, &page.title);
@@ -426,15 +472,14 @@ fn page_document(f: &PageFields, page: &Page) -> TantivyDocument {
     for h in page.headings() {
         doc.add_text(f.headings, h);
     }
-    let body = page.plain_text();
-    doc.add_text(f.body, &body);
+    doc.add_text(f.body, body);
     doc.add_text(f.topic, &page.topic);
     for a in &page.audience {
         doc.add_text(f.audience, a);
     }
     doc.add_text(f.words, &page.title);
     doc.add_text(f.words, &page.summary);
-    doc.add_text(f.words, &body);
+    doc.add_text(f.words, body);
     doc
 }
 
@@ -451,59 +496,82 @@ fn term_query(field: Field, value: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
 }
 
-/// One concept's alternatives, best-scoring wins; concepts add up.
-fn concepts_query(concepts: &[Concept], fields: &[(Field, f32)], stem: &mut TextAnalyzer) -> Option<Box<dyn Query>> {
-    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for concept in concepts {
-        let alternatives: Vec<Box<dyn Query>> =
-            concept.alternatives.iter().filter_map(|a| alternative_query(a, fields, stem)).collect();
-        match alternatives.len() {
-            0 => {}
-            1 => should.extend(alternatives.into_iter().map(|q| (Occur::Should, q))),
-            _ => should.push((Occur::Should, Box::new(DisjunctionMaxQuery::with_tie_breaker(alternatives, 0.1)))),
-        }
-    }
-    if should.is_empty() {
-        None
-    } else {
-        Some(Box::new(BooleanQuery::new(should)))
-    }
+/// A concept's alternatives with their terms already stemmed, so each is analysed once per
+/// search however many field sets it is queried against.
+struct AnalysedConcept<'a> {
+    concept: &'a Concept,
+    alternatives: Vec<(&'a Alternative, Vec<analyzer::Term>)>,
 }
 
-fn alternative_query(alt: &Alternative, fields: &[(Field, f32)], stem: &mut TextAnalyzer) -> Option<Box<dyn Query>> {
-    let terms = analyzer::analyze(stem, &alt.words.join(" "));
-    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    if alt.as_phrase && terms.len() > 1 {
-        let first = terms[0].position;
-        for &(field, boost) in fields {
-            let positioned = terms.iter().map(|t| (t.position - first, Term::from_field_text(field, &t.text))).collect();
-            let phrase = PhraseQuery::new_with_offset(positioned);
-            should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(phrase), boost))));
+fn analyse_concepts<'a>(concepts: &'a [Concept], stem: &mut TextAnalyzer) -> Vec<AnalysedConcept<'a>> {
+    concepts
+        .iter()
+        .map(|c| AnalysedConcept {
+            concept: c,
+            alternatives: c
+                .alternatives
+                .iter()
+                .map(|a| (a, analyzer::analyze(stem, &a.words.join(" "))))
+                .filter(|(_, terms)| !terms.is_empty())
+                .collect(),
+        })
+        .collect()
+}
+
+/// The whole query as one flat OR of boosted term lookups.
+///
+/// Keeping every clause a plain term query lets tantivy skip whole blocks of documents that
+/// cannot reach the top results (block-max WAND); nested or phrase clauses would force it to
+/// score every matching document, which is what made large libraries slow.
+fn concepts_query(
+    concepts: &[AnalysedConcept<'_>],
+    fields: &[(Field, f32)],
+    concept_fields: &[(Field, f32)],
+) -> Option<Box<dyn Query>> {
+    let mut clauses: Vec<(Field, String, f32)> = Vec::new();
+    let mut add = |field: Field, text: &str, boost: f32| {
+        match clauses.iter_mut().find(|(f, t, _)| *f == field && t == text) {
+            Some(existing) => existing.2 = existing.2.max(boost),
+            None => clauses.push((field, text.to_string(), boost)),
         }
-    } else {
-        for t in &terms {
-            if terms.len() > 1 && is_stop_word(&t.text) {
+    };
+    for c in concepts {
+        for (alt, terms) in &c.alternatives {
+            if alt.origin == Origin::Synonym {
                 continue;
             }
-            for &(field, boost) in fields {
-                let q = TermQuery::new(Term::from_field_text(field, &t.text), IndexRecordOption::WithFreqs);
-                should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
+            for t in terms.iter().filter(|t| terms.len() == 1 || !is_stop_word(&t.text)) {
+                for &(field, boost) in fields {
+                    add(field, &t.text, boost * alt.origin.weight());
+                }
+            }
+        }
+        for id in &c.concept.synonyms {
+            for &(field, boost) in concept_fields {
+                add(field, &concept_token(*id), boost * Origin::Synonym.weight());
             }
         }
     }
-    if should.is_empty() {
+    if clauses.is_empty() {
         return None;
     }
-    Some(Box::new(BoostQuery::new(Box::new(BooleanQuery::new(should)), alt.origin.weight())))
+    let should = clauses
+        .into_iter()
+        .map(|(field, text, boost)| {
+            let q = TermQuery::new(Term::from_field_text(field, &text), IndexRecordOption::WithFreqs);
+            (Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost)) as Box<dyn Query>)
+        })
+        .collect();
+    Some(Box::new(BooleanQuery::new(should)))
 }
 
 /// Every stemmed term any alternative searches for, minus stop words: what snippets mark.
-fn highlight_terms(concepts: &[Concept], stem: &mut TextAnalyzer) -> HashSet<String> {
+fn highlight_terms(concepts: &[AnalysedConcept<'_>]) -> Vec<String> {
     concepts
         .iter()
         .flat_map(|c| c.alternatives.iter())
-        .flat_map(|a| analyzer::analyze(stem, &a.words.join(" ")))
-        .map(|t| t.text)
+        .flat_map(|(_, terms)| terms.iter())
+        .map(|t| t.text.clone())
         .filter(|t| !is_stop_word(t))
         .collect()
 }

@@ -47,25 +47,43 @@ impl Origin {
     }
 }
 
-/// One way of saying a concept: a word or a phrase (as unstemmed words).
+/// One way of saying what was typed: a word or a phrase (as unstemmed words). Synonym
+/// alternatives are searched through their concept token and listed here for highlighting.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Alternative {
     pub words: Vec<String>,
     pub origin: Origin,
-    /// A phrase from the synonyms file must match as a phrase; typed words may match apart.
-    pub as_phrase: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Concept {
     pub alternatives: Vec<Alternative>,
+    /// Synonym concepts this part of the query stands for (see [`Thesaurus`]).
+    pub synonyms: Vec<u32>,
 }
 
-/// The synonyms file, compiled for matching query phrases.
+/// The synonyms file, compiled.
+///
+/// Each group of equivalent terms is a *concept* with a number. At index time every phrase that
+/// belongs to a concept is detected in the text and the concept's token is indexed beside the
+/// words; at query time a phrase that matches the synonyms file searches for the concept's token.
+/// So `fgm`, `female genital mutilation` and (one way) `cutting` all become one term lookup,
+/// instead of phrase queries that slow down as the library grows.
 #[derive(Debug, Default)]
 pub struct Thesaurus {
-    expansions: HashMap<Vec<String>, Vec<Vec<String>>>,
+    /// A phrase and the concepts it is a member of: what indexing detects.
+    members: HashMap<Vec<String>, Vec<u32>>,
+    /// A query phrase and the concepts it searches for: its own, and one-way targets'.
+    searches: HashMap<Vec<String>, Vec<u32>>,
+    /// Each concept's member phrases, for highlighting.
+    phrases: Vec<Vec<Vec<String>>>,
     known: HashSet<String>,
+    longest: usize,
+}
+
+/// The token a concept is indexed as.
+pub fn concept_token(id: u32) -> String {
+    format!("syn{id}")
 }
 
 impl Thesaurus {
@@ -73,38 +91,71 @@ impl Thesaurus {
         let mut analyzer = words();
         let mut split = |s: &str| analyze(&mut analyzer, s).into_iter().map(|t| t.text).collect::<Vec<_>>();
         let mut t = Thesaurus::default();
-        let add = |t: &mut Thesaurus, from: Vec<String>, to: Vec<String>| {
-            if from.is_empty() || to.is_empty() || from == to || from.len() > MAX_PHRASE_WORDS {
-                return;
-            }
-            t.known.extend(from.iter().cloned());
-            let entry = t.expansions.entry(from).or_default();
-            if !entry.contains(&to) {
-                entry.push(to);
-            }
-        };
         for group in &synonyms.groups {
-            let phrases: Vec<Vec<String>> = group.iter().map(|s| split(s)).collect();
-            for a in &phrases {
-                for b in &phrases {
-                    add(&mut t, a.clone(), b.clone());
-                }
+            let phrases: Vec<Vec<String>> = group.iter().map(|s| split(s)).filter(|p| valid(p)).collect();
+            if phrases.len() < 2 {
+                continue;
+            }
+            let id = t.new_concept();
+            for p in phrases {
+                t.add_member(p.clone(), id);
+                t.add_search(p, id);
             }
         }
-        // A lay word reaches its target and everything the target stands for
-        // (`cutting` -> `fgm` -> `female genital mutilation`).
+        // A lay word searches for its targets' concepts (`cutting` -> the FGM concept) but is
+        // not itself a member, so pages that say "cutting" are not tagged as FGM pages.
         for (from, targets) in &synonyms.one_way {
             let from = split(from);
+            if !valid(&from) {
+                continue;
+            }
             for to in targets {
                 let to = split(to);
-                let onward = t.expansions.get(&to).cloned().unwrap_or_default();
-                add(&mut t, from.clone(), to);
-                for further in onward {
-                    add(&mut t, from.clone(), further);
+                if !valid(&to) {
+                    continue;
+                }
+                let ids = match t.members.get(&to) {
+                    Some(ids) => ids.clone(),
+                    None => {
+                        let id = t.new_concept();
+                        t.add_member(to, id);
+                        vec![id]
+                    }
+                };
+                for id in ids {
+                    t.add_search(from.clone(), id);
                 }
             }
         }
         t
+    }
+
+    fn new_concept(&mut self) -> u32 {
+        self.phrases.push(Vec::new());
+        (self.phrases.len() - 1) as u32
+    }
+
+    fn add_member(&mut self, phrase: Vec<String>, id: u32) {
+        self.longest = self.longest.max(phrase.len());
+        self.known.extend(phrase.iter().cloned());
+        if let Some(p) = self.phrases.get_mut(id as usize) {
+            if !p.contains(&phrase) {
+                p.push(phrase.clone());
+            }
+        }
+        let ids = self.members.entry(phrase).or_default();
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+
+    fn add_search(&mut self, phrase: Vec<String>, id: u32) {
+        self.longest = self.longest.max(phrase.len());
+        self.known.extend(phrase.iter().cloned());
+        let ids = self.searches.entry(phrase).or_default();
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
     }
 
     /// True when the word is part of some synonym entry, so it is not a typo even if no page
@@ -113,12 +164,34 @@ impl Thesaurus {
         self.known.contains(word)
     }
 
-    /// Longest phrase starting at `words[0]` that has expansions, with its length.
-    fn longest_match(&self, words: &[String]) -> Option<(usize, &Vec<Vec<String>>)> {
-        (1..=words.len().min(MAX_PHRASE_WORDS))
-            .rev()
-            .find_map(|n| self.expansions.get(&words[..n]).map(|e| (n, e)))
+    /// Every concept mentioned in `words` (analysed, unstemmed text), once per mention.
+    pub fn concepts_in(&self, words: &[String]) -> Vec<u32> {
+        let mut found = Vec::new();
+        for i in 0..words.len() {
+            for n in 1..=self.longest.min(words.len() - i) {
+                if let Some(ids) = self.members.get(&words[i..i + n]) {
+                    found.extend_from_slice(ids);
+                }
+            }
+        }
+        found
     }
+
+    /// The member phrases of a concept.
+    pub fn phrases(&self, id: u32) -> &[Vec<String>] {
+        self.phrases.get(id as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// Longest phrase starting at `words[0]` that searches for concepts, with its length.
+    fn longest_match(&self, words: &[String]) -> Option<(usize, &Vec<u32>)> {
+        (1..=words.len().min(self.longest))
+            .rev()
+            .find_map(|n| self.searches.get(&words[..n]).map(|ids| (n, ids)))
+    }
+}
+
+fn valid(phrase: &[String]) -> bool {
+    !phrase.is_empty() && phrase.len() <= MAX_PHRASE_WORDS
 }
 
 /// Turns raw input into the words the analyser sees. Apostrophes split words exactly as they
@@ -164,37 +237,39 @@ pub fn concepts(
     let mut concepts = Vec::new();
     let mut i = 0;
     while i < corrected.len() {
-        if let Some((n, expansions)) = thesaurus.longest_match(&corrected[i..]) {
+        if let Some((n, ids)) = thesaurus.longest_match(&corrected[i..]) {
             let typo = candidates[i..i + n].iter().any(|c| !c.is_empty());
             let mut alternatives = vec![Alternative {
                 words: corrected[i..i + n].to_vec(),
                 origin: if typo { Origin::Correction } else { Origin::Typed },
-                as_phrase: false,
             }];
-            alternatives.extend(expansions.iter().map(|e| Alternative {
-                words: e.clone(),
-                origin: Origin::Synonym,
-                as_phrase: e.len() > 1,
-            }));
-            concepts.push(Concept { alternatives });
+            for id in ids {
+                for phrase in thesaurus.phrases(*id) {
+                    if !alternatives.iter().any(|a| &a.words == phrase) {
+                        alternatives.push(Alternative { words: phrase.clone(), origin: Origin::Synonym });
+                    }
+                }
+            }
+            concepts.push(Concept { alternatives, synonyms: ids.clone() });
             i += n;
             continue;
         }
         let w = &corrected[i];
         let alternatives = if candidates[i].is_empty() {
-            vec![Alternative { words: vec![w.clone()], origin: Origin::Typed, as_phrase: false }]
+            vec![Alternative { words: vec![w.clone()], origin: Origin::Typed }]
         } else {
             candidates[i]
                 .iter()
-                .map(|c| Alternative { words: vec![c.clone()], origin: Origin::Correction, as_phrase: false })
+                .map(|c| Alternative { words: vec![c.clone()], origin: Origin::Correction })
                 .collect()
         };
-        concepts.push(Concept { alternatives });
+        concepts.push(Concept { alternatives, synonyms: Vec::new() });
         i += 1;
     }
 
     // Stop words only count when nothing else was typed ("what to do").
-    let meaningful = |c: &Concept| !(c.alternatives.len() == 1 && c.alternatives[0].words.iter().all(|w| is_stop_word(w)));
+    let meaningful =
+        |c: &Concept| !(c.synonyms.is_empty() && c.alternatives.len() == 1 && c.alternatives[0].words.iter().all(|w| is_stop_word(w)));
     if concepts.iter().any(meaningful) {
         concepts.retain(meaningful);
     }
@@ -234,16 +309,22 @@ mod tests {
         let known = |w: &str| ["female", "genital", "mutilation", "reporting", "fgm"].contains(&w);
         let (c, _) = concepts(&norm("female genital mutilation reporting"), &t, &known, &|_| Vec::new());
         assert_eq!(c.len(), 2);
+        assert_eq!(c[0].synonyms, vec![0]);
         assert_eq!(c[0].alternatives[1].words, vec!["fgm"]);
         let (c, _) = concepts(&norm("DoLS"), &t, &known, &|_| Vec::new());
+        assert_eq!(c[0].synonyms, vec![1]);
         assert_eq!(c[0].alternatives[1].words, vec!["deprivation", "of", "liberty", "safeguards"]);
-        assert!(c[0].alternatives[1].as_phrase);
         let (c, _) = concepts(&norm("cutting"), &t, &known, &|_| Vec::new());
+        assert_eq!(c[0].synonyms, vec![0]);
         let words: Vec<String> = c[0].alternatives.iter().map(|a| a.words.join(" ")).collect();
         assert_eq!(words, vec!["cutting", "fgm", "female genital mutilation"]);
-        // One-way: fgm does not expand to cutting.
-        let (c, _) = concepts(&norm("fgm"), &t, &known, &|_| Vec::new());
-        assert!(c[0].alternatives.iter().all(|a| a.words != vec!["cutting"]));
+    }
+
+    #[test]
+    fn indexing_tags_members_not_one_way_sources() {
+        let t = thesaurus();
+        let text = norm("Cutting is one word for female genital mutilation (FGM); see s.47 and DoLS.");
+        assert_eq!(t.concepts_in(&text), vec![0, 0, 2, 1]);
     }
 
     #[test]

@@ -1,11 +1,9 @@
 //! Snippets: the stretch of a section that best shows why it matched, with the matching words
 //! marked as ranges (UTF-16 code units, for Kotlin, Swift and JavaScript strings).
 
-use std::collections::HashSet;
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
-use tantivy::tokenizer::TextAnalyzer;
-
-use super::analyzer::analyze;
+use super::analyzer::{stemmed, words};
 
 /// Roughly how long a snippet is, in bytes of source text: two lines on a phone.
 pub const SNIPPET_LEN: usize = 180;
@@ -35,14 +33,57 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
-/// The snippet of `text` around the densest run of `terms` (stemmed), or `None` if no term
-/// occurs in it.
-pub fn best_snippet(text: &str, analyzer: &mut TextAnalyzer, terms: &HashSet<String>) -> Option<Snippet> {
-    let hits: Vec<(usize, usize, String)> = analyze(analyzer, text)
-        .into_iter()
-        .filter(|t| terms.contains(&t.text))
-        .map(|t| (t.from, t.to, t.text))
-        .collect();
+/// Finds where stemmed terms occur in text.
+///
+/// Stemming every word of every result's section is most of a search's cost, so words are
+/// first read unstemmed and only those that could stem to a wanted term are stemmed: a stem
+/// is the word with its ending removed, so it starts with the word's first letters.
+pub struct Highlighter {
+    terms: Vec<String>,
+    words: TextAnalyzer,
+    stem: TextAnalyzer,
+}
+
+impl Highlighter {
+    pub fn new(mut terms: Vec<String>) -> Highlighter {
+        terms.sort();
+        terms.dedup();
+        Highlighter { terms, words: words(), stem: stemmed() }
+    }
+
+
+    /// (start, end, term) in bytes of every word of `text` that stems to a wanted term.
+    fn hits(&mut self, text: &str) -> Vec<(usize, usize, String)> {
+        let terms = &self.terms;
+        let could_match = |word: &str| {
+            let head = &word.as_bytes()[..word.len().min(3)];
+            terms.iter().any(|t| t.as_bytes().starts_with(head) || head.starts_with(t.as_bytes()))
+        };
+        let mut candidates = Vec::new();
+        let mut stream = self.words.token_stream(text);
+        while stream.advance() {
+            let t = stream.token();
+            if could_match(&t.text) {
+                candidates.push((t.offset_from, t.offset_to, t.text.clone()));
+            }
+        }
+        drop(stream);
+        let mut hits = Vec::new();
+        for (from, to, word) in candidates {
+            let mut stream = self.stem.token_stream(&word);
+            if let Some(stem) = stream.next() {
+                if self.terms.binary_search(&stem.text).is_ok() {
+                    hits.push((from, to, stem.text.clone()));
+                }
+            }
+        }
+        hits
+    }
+}
+
+/// The snippet of `text` around the densest run of wanted terms, or `None` if none occurs in it.
+pub fn best_snippet(text: &str, highlighter: &mut Highlighter) -> Option<Snippet> {
+    let hits = highlighter.hits(text);
     if hits.is_empty() {
         return None;
     }
@@ -112,11 +153,10 @@ pub fn lead(text: &str) -> Snippet {
 
 #[cfg(test)]
 mod tests {
-    use super::super::analyzer::stemmed;
     use super::*;
 
-    fn terms(words: &[&str]) -> HashSet<String> {
-        words.iter().map(|s| s.to_string()).collect()
+    fn terms(words: &[&str]) -> Highlighter {
+        Highlighter::new(words.iter().map(|s| s.to_string()).collect())
     }
 
     fn marked(s: &Snippet) -> Vec<String> {
@@ -127,7 +167,7 @@ mod tests {
     #[test]
     fn highlights_stemmed_matches_with_utf16_offsets() {
         let text = "Café staff: report it. You must report known cases of FGM to the police by calling 101. Reporting is personal.";
-        let s = best_snippet(text, &mut stemmed(), &terms(&["report", "fgm"])).unwrap();
+        let s = best_snippet(text, &mut terms(&["report", "fgm"])).unwrap();
         assert_eq!(marked(&s), vec!["report", "report", "FGM", "Reporting"]);
     }
 
@@ -135,7 +175,7 @@ mod tests {
     fn long_text_is_cut_around_the_hits() {
         let filler = "Nothing to see in this sentence at all. ".repeat(20);
         let text = format!("{filler}The mandatory reporting duty applies to FGM in girls. {filler}");
-        let s = best_snippet(&text, &mut stemmed(), &terms(&["fgm", "mandatori"])).unwrap();
+        let s = best_snippet(&text, &mut terms(&["fgm", "mandatori"])).unwrap();
         assert!(s.text.starts_with("… The mandatory"), "{}", s.text);
         assert!(s.text.ends_with(" …"));
         assert!(s.text.len() < SNIPPET_LEN + 20);
@@ -144,7 +184,7 @@ mod tests {
 
     #[test]
     fn no_hits_no_snippet() {
-        assert_eq!(best_snippet("nothing here", &mut stemmed(), &terms(&["fgm"])), None);
+        assert_eq!(best_snippet("nothing here", &mut terms(&["fgm"])), None);
         assert!(lead(&"word ".repeat(100)).text.ends_with(" …"));
     }
 }

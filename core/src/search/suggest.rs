@@ -1,6 +1,8 @@
 //! Autocomplete for the search box: page titles and keywords that start with what was typed,
 //! or have a word that does.
 
+use std::collections::HashSet;
+
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::analyzer::{analyze, words};
@@ -30,12 +32,13 @@ struct Entry {
 
 pub struct Suggester {
     entries: Vec<Entry>,
+    keywords: HashSet<String>,
     analyzer: TextAnalyzer,
 }
 
 impl Default for Suggester {
     fn default() -> Self {
-        Suggester { entries: Vec::new(), analyzer: words() }
+        Suggester { entries: Vec::new(), keywords: HashSet::new(), analyzer: words() }
     }
 }
 
@@ -49,13 +52,28 @@ fn normalized(analyzer: &mut TextAnalyzer, text: &str) -> String {
 }
 
 impl Suggester {
+    /// Suggestions from every page's title and keywords.
+    pub fn from_pages(pages: &[(String, String, Vec<String>)]) -> Suggester {
+        let mut s = Suggester::default();
+        for (id, title, keywords) in pages {
+            s.add(title, SuggestionKind::Title, Some(id));
+            for k in keywords {
+                s.add(k, SuggestionKind::Keyword, None);
+            }
+        }
+        s
+    }
+
     pub fn add(&mut self, text: &str, kind: SuggestionKind, page_id: Option<&str>) {
         let norm = normalized(&mut self.analyzer, text);
         if norm.is_empty() {
             return;
         }
-        if kind == SuggestionKind::Keyword && self.entries.iter().any(|e| e.norm == norm) {
+        if kind == SuggestionKind::Keyword && self.keywords.contains(&norm) {
             return;
+        }
+        if kind == SuggestionKind::Keyword {
+            self.keywords.insert(norm.clone());
         }
         self.entries.push(Entry {
             norm,
@@ -64,6 +82,7 @@ impl Suggester {
     }
 
     pub fn suggest(&self, prefix: &str, limit: usize) -> Vec<Suggestion> {
+        let limit = limit.min(super::MAX_LIMIT);
         let mut analyzer = self.analyzer.clone();
         let mut typed = normalized(&mut analyzer, prefix);
         // The last word may be unfinished, but earlier words are whole.
