@@ -182,13 +182,16 @@ fn content_check(dir: &Path) -> Result<ExitCode, Error> {
     let errors = checked.diagnostics.errors().count();
     let warnings = checked.diagnostics.warnings().count();
     out.push_str(&format!(
-        "{}: {} pages, {} topics, {} synonym entries, {} helplines; {errors} error(s), {warnings} warning(s)",
+        "{}: {} pages, {} topics, {} synonym entries, {} helplines, {} contact areas in {} directories; {errors} error(s), {warnings} warning(s)",
         dir.display(),
         checked.content.pages.len(),
         checked.content.topics.len(),
         checked.content.synonyms.len(),
-        checked.content.helplines.len()
+        checked.content.helplines.len(),
+        checked.content.directories.iter().map(|d| d.areas.len()).sum::<usize>(),
+        checked.content.directories.len()
     ));
+    out.push('\n');
     write_stdout(&out);
     Ok(if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use crate::blocks::LinkTarget;
+use crate::contacts::{check_directories, parse_bank_holidays, parse_directories, BankHoliday, Directory};
 use crate::diagnostic::Diagnostics;
 use crate::files::{ContentFiles, MAX_FILE_BYTES};
 use crate::helplines::{parse_helplines, Helpline};
@@ -20,6 +21,8 @@ pub struct Content {
     pub pages: Vec<Page>,
     pub synonyms: Synonyms,
     pub helplines: Vec<Helpline>,
+    pub directories: Vec<Directory>,
+    pub bank_holidays: Vec<BankHoliday>,
 }
 
 /// What loading found: the content that parsed, and every problem.
@@ -72,6 +75,9 @@ pub fn check(files: &ContentFiles, today: NaiveDate) -> Checked {
                 saw.2 = true;
                 content.helplines = parse_helplines(path, text, &mut diags);
             }
+            "contacts/bank-holidays.toml" => {
+                content.bank_holidays = parse_bank_holidays(path, text, &mut diags);
+            }
             p if p.starts_with("guidance/") => {
                 if let Some(page) = parse_page(path, text, &mut diags) {
                     content.pages.push(page);
@@ -88,6 +94,11 @@ pub fn check(files: &ContentFiles, today: NaiveDate) -> Checked {
     }
     if !saw.2 {
         diags.warning("contacts/national.toml", 1, "missing: no national helplines");
+    }
+    content.directories = parse_directories(files, &mut diags);
+    check_directories(&content.directories, &content.bank_holidays, today, &mut diags);
+    if !content.directories.is_empty() && content.bank_holidays.is_empty() {
+        diags.warning("contacts/bank-holidays.toml", 1, "missing: out-of-hours routing will not know bank holidays");
     }
     cross_check(&content, today, &mut diags);
     diags.sort();

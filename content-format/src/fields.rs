@@ -74,16 +74,8 @@ impl<'s, 'd, 't, 'i> Fields<'s, 'd, 't, 'i> {
         Fields { src, diags, table, line, context: context.into(), used: Vec::new() }
     }
 
-    pub(crate) fn line(&self) -> usize {
-        self.line
-    }
-
     pub(crate) fn diags(&mut self) -> &mut Diagnostics {
         self.diags
-    }
-
-    pub(crate) fn path(&self) -> &str {
-        self.src.path
     }
 
     pub(crate) fn error(&mut self, line: usize, message: impl Into<String>) {
@@ -254,10 +246,6 @@ impl<'s, 'd, 't, 'i> Fields<'s, 'd, 't, 'i> {
     /// Every entry of a table whose keys are free-form (e.g. `[abbreviations]`).
     pub(crate) fn entries(table: &'t DeTable<'i>) -> impl Iterator<Item = (&'t Spanned<Cow<'i, str>>, &'t Spanned<DeValue<'i>>)> {
         table.iter()
-    }
-
-    pub(crate) fn source(&self) -> &'s TomlSource<'s> {
-        self.src
     }
 
     /// Reports keys that no reader asked for: usually a misspelt field name.

@@ -8,13 +8,17 @@
 
 mod blocks;
 mod check;
+mod contacts;
 mod diagnostic;
 mod fields;
 mod files;
+mod geo;
 mod helplines;
+mod hours;
 mod markdown;
 mod page;
 mod phone;
+mod postcode;
 mod synonyms;
 mod topics;
 
@@ -22,6 +26,13 @@ use std::path::PathBuf;
 
 pub use blocks::{slugify, Block, CalloutKind, LinkTarget, ListItem, Mark, RichText, Style};
 pub use check::{check, Checked, Content};
+pub use contacts::{
+    holiday_region, parse_bank_holidays, parse_directories, service_kind_label, Area, BankHoliday, Directory, Phone,
+    RegionCalendar, Service, AREA_KINDS, NATIONS, SERVICE_KINDS,
+};
+pub use geo::{parse_geojson, Boundary, LatLon, UK_BOUNDS};
+pub use hours::{day_name, format_time, Calendar, HolidayList, Hours, Rule};
+pub use postcode::{is_district, Postcode, PostcodeError};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use fields::Located;
 pub use files::{is_content_path, ContentFiles, MAX_FILE_BYTES};

@@ -7,8 +7,10 @@
 //! - [`userdata`]: the user's bookmarks, notes, recent searches and settings, in a separate
 //!   database that content changes never touch;
 //! - [`search`]: offline full-text search with tantivy, the index being a rebuildable cache;
+//! - [`contacts`]: local contact directories: area look-up, who to call now, contact search;
 //! - [`library`]: the façade tying them to one data folder.
 
+pub mod contacts;
 pub mod error;
 pub mod library;
 mod migrate;
@@ -17,10 +19,11 @@ pub mod search;
 pub mod store;
 pub mod userdata;
 
+pub use contacts::{AreaMatch, AreaSummary, CallAdvice, ContactBook, ContactView, LocateMethod, PhoneView};
 pub use error::{Error, Result};
 pub use library::{BookmarkView, InstallReport, Library, PageView};
 pub use progress::{Cancel, NoProgress, Progress, Stage, Work};
 pub use safeguarding_content as content;
 pub use search::{Highlight, SearchRequest, SearchResult, SearchResults, SectionRef, Snippet, Suggestion, SuggestionKind};
 pub use store::{InstalledContent, TopicSummary};
-pub use userdata::{Bookmark, Note, NoteTarget};
+pub use userdata::{Bookmark, Note, NoteTarget, PersonalContact, PersonalPhone};

@@ -7,14 +7,15 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-use chrono::NaiveDate;
-use safeguarding_content::{check, ContentFiles, Diagnostic, Helpline, Page};
+use chrono::{NaiveDate, NaiveDateTime};
+use safeguarding_content::{check, ContentFiles, Diagnostic, Helpline, Page, PhoneNumber};
 
+use crate::contacts::{london_now, AreaMatch, AreaSummary, CallAdvice, ContactBook, ContactView};
 use crate::error::{Error, Result};
 use crate::progress::{Cancel, NoProgress, Stage, Work};
 use crate::search::{IndexMeta, SearchIndex, SearchRequest, SearchResults, Suggester, Suggestion};
 use crate::store::{ContentStore, InstalledContent, TopicSummary};
-use crate::userdata::{Bookmark, Note, NoteTarget, UserStore};
+use crate::userdata::{Bookmark, Note, NoteTarget, PersonalContact, UserStore};
 
 const CONTENT_DB: &str = "content.sqlite";
 const USER_DB: &str = "user.sqlite";
@@ -56,7 +57,12 @@ pub struct Library {
     /// Built on the first suggestion request rather than at start-up, which it would slow down
     /// on large libraries; dropped whenever content changes.
     suggester: Mutex<Option<Arc<Suggester>>>,
+    /// The contacts directories in memory, built on first use and dropped when content changes.
+    contacts: Mutex<Option<Arc<ContactBook>>>,
 }
+
+/// The user setting that holds their home area.
+const HOME_AREA: &str = "home_area";
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic elsewhere while holding the lock leaves SQLite consistent (transactions roll
@@ -85,6 +91,7 @@ impl Library {
             user: Mutex::new(user),
             index: RwLock::new(index),
             suggester: Mutex::new(None),
+            contacts: Mutex::new(None),
         })
     }
 
@@ -123,6 +130,7 @@ impl Library {
         let index = SearchIndex::open_built(&index_dir, &store, meta)?;
         *self.index.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(index));
         *lock(&self.suggester) = None;
+        *lock(&self.contacts) = None;
         Ok(InstallReport {
             installed: true,
             version,
@@ -260,6 +268,178 @@ impl Library {
 
     pub fn set_setting(&self, key: &str, value: Option<&str>) -> Result<()> {
         lock(&self.user).set_setting(key, value)
+    }
+}
+
+impl Library {
+    fn book(&self) -> Result<Arc<ContactBook>> {
+        let mut slot = lock(&self.contacts);
+        if let Some(b) = &*slot {
+            return Ok(b.clone());
+        }
+        let book = {
+            let store = lock(&self.content);
+            if store.installed()?.is_none() {
+                return Err(Error::NoContent);
+            }
+            Arc::new(ContactBook::new(store.directories()?, store.bank_holidays()?, store.helplines()?))
+        };
+        *slot = Some(book.clone());
+        Ok(book)
+    }
+
+    /// Adds what the user has said about a contact: favourite, note.
+    fn decorate(&self, mut views: Vec<ContactView>) -> Result<Vec<ContactView>> {
+        let user = lock(&self.user);
+        let favourites = user.favourites()?;
+        for v in &mut views {
+            v.favourite = favourites.contains(&v.id);
+            v.note = user.note(&NoteTarget::Contact(v.id.clone()))?.map(|n| n.text);
+        }
+        Ok(views)
+    }
+
+    fn decorate_one(&self, view: ContactView) -> Result<ContactView> {
+        Ok(self.decorate(vec![view])?.remove(0))
+    }
+
+    /// The area covering a full or partial postcode.
+    pub fn find_area_by_postcode(&self, postcode: &str) -> Result<AreaMatch> {
+        self.book()?.find_by_postcode(postcode)
+    }
+
+    /// The area containing a position (or nearest to it, saying so).
+    pub fn find_area_near(&self, lat: f64, lon: f64) -> Result<AreaMatch> {
+        self.book()?.find_near(lat, lon)
+    }
+
+    /// Areas matching a place or council name, best first.
+    pub fn find_areas_by_name(&self, name: &str) -> Result<Vec<AreaMatch>> {
+        self.book()?.find_by_name(name)
+    }
+
+    pub fn areas(&self) -> Result<Vec<AreaSummary>> {
+        Ok(self.book()?.areas())
+    }
+
+    /// Who to call in an area for a need at a UK local time (now, if `at` is `None`).
+    pub fn call_now(&self, area_id: &str, need: &str, at: Option<NaiveDateTime>) -> Result<CallAdvice> {
+        let mut advice = self.book()?.call_now(area_id, need, at.unwrap_or_else(london_now))?;
+        if let Some(c) = advice.contact.take() {
+            advice.contact = Some(self.decorate_one(c)?);
+        }
+        Ok(advice)
+    }
+
+    /// Every service of an area, open or not at `at` (now, if `None`).
+    pub fn area_services(&self, area_id: &str, at: Option<NaiveDateTime>) -> Result<Vec<ContactView>> {
+        let views = self.book()?.services(area_id, at.unwrap_or_else(london_now))?;
+        self.decorate(views)
+    }
+
+    pub fn national_helplines(&self) -> Result<Vec<ContactView>> {
+        self.decorate(self.book()?.helplines())
+    }
+
+    /// Any contact by id: published (`area/service`), national (`national:id`) or personal.
+    pub fn contact(&self, id: &str) -> Result<ContactView> {
+        let book = self.book()?;
+        let view = if id.starts_with("personal:") {
+            let c = lock(&self.user)
+                .personal_contact(id)?
+                .ok_or_else(|| Error::NotFound { what: "contact", id: id.to_string() })?;
+            book.personal_view(&c)
+        } else {
+            book.contact(id, Some(london_now()))?
+        };
+        self.decorate_one(view)
+    }
+
+    /// Published, national and personal contacts matching what was typed.
+    pub fn search_contacts(&self, query: &str, limit: usize) -> Result<Vec<ContactView>> {
+        let personal = lock(&self.user).personal_contacts()?;
+        let views = self.book()?.search(query, &personal, Some(london_now()), limit.clamp(1, 200));
+        self.decorate(views)
+    }
+
+    /// Saves a personal contact (new when its id is empty) after checking it; returns its id.
+    pub fn save_personal_contact(&self, contact: &PersonalContact) -> Result<String> {
+        if contact.name.trim().is_empty() {
+            return Err(Error::InvalidInput("a contact needs a name".into()));
+        }
+        if contact.phones.is_empty() {
+            return Err(Error::InvalidInput("a contact needs at least one phone number".into()));
+        }
+        for p in &contact.phones {
+            PhoneNumber::parse(&p.number).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        }
+        for n in &contact.needs {
+            if !safeguarding_content::NEEDS.contains(&n.as_str()) {
+                return Err(Error::InvalidInput(format!("unknown need '{n}'")));
+            }
+        }
+        if let Some(area) = &contact.area_id {
+            if !self.book()?.areas().iter().any(|a| &a.id == area) {
+                return Err(Error::NotFound { what: "area", id: area.clone() });
+            }
+        }
+        if !contact.id.is_empty() && !contact.id.starts_with("personal:") {
+            return Err(Error::InvalidInput("only personal contacts can be edited".into()));
+        }
+        lock(&self.user).save_personal_contact(contact)
+    }
+
+    pub fn delete_personal_contact(&self, id: &str) -> Result<bool> {
+        lock(&self.user).delete_personal_contact(id)
+    }
+
+    pub fn personal_contacts(&self) -> Result<Vec<ContactView>> {
+        let book = self.book()?;
+        let views = lock(&self.user).personal_contacts()?.iter().map(|c| book.personal_view(c)).collect();
+        self.decorate(views)
+    }
+
+    /// Marks a contact as a favourite (or not). The contact must exist now; a favourite whose
+    /// contact a later update removes is kept, like bookmarks.
+    pub fn set_favourite(&self, contact_id: &str, favourite: bool) -> Result<()> {
+        if favourite {
+            self.contact(contact_id)?;
+        }
+        lock(&self.user).set_favourite(contact_id, favourite)
+    }
+
+    /// Favourite contacts that still exist, most recently added first.
+    pub fn favourites(&self) -> Result<Vec<ContactView>> {
+        let ids = lock(&self.user).favourites()?;
+        let mut out = Vec::new();
+        for id in ids {
+            match self.contact(&id) {
+                Ok(v) => out.push(v),
+                Err(Error::NotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn set_home_area(&self, area_id: Option<&str>) -> Result<()> {
+        if let Some(id) = area_id {
+            if !self.book()?.areas().iter().any(|a| a.id == id) {
+                return Err(Error::NotFound { what: "area", id: id.to_string() });
+            }
+        }
+        lock(&self.user).set_setting(HOME_AREA, area_id)
+    }
+
+    /// The user's home area, if set and still in the directories.
+    pub fn home_area(&self) -> Result<Option<AreaSummary>> {
+        let Some(id) = lock(&self.user).setting(HOME_AREA)? else { return Ok(None) };
+        Ok(self.book()?.areas().into_iter().find(|a| a.id == id))
+    }
+
+    /// A contact as a vCard 4.0 file.
+    pub fn vcard(&self, contact_id: &str) -> Result<String> {
+        Ok(ContactBook::vcard(&self.contact(contact_id)?))
     }
 }
 

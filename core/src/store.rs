@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension};
-use safeguarding_content::{Content, Helpline, Page, Synonyms, Topic};
+use safeguarding_content::{Area, BankHoliday, Content, Directory, Helpline, Page, Synonyms, Topic};
 
 use crate::error::{Error, Result};
 use crate::migrate::migrate;
@@ -26,6 +26,10 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE INDEX pages_topic ON pages (topic);
      CREATE TABLE helplines (id TEXT PRIMARY KEY, ord INTEGER NOT NULL, doc TEXT NOT NULL);",
+    // 2: contacts directories
+    "CREATE TABLE directories (id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL, sample INTEGER NOT NULL);
+     CREATE TABLE areas (id TEXT PRIMARY KEY, directory TEXT NOT NULL, doc TEXT NOT NULL);
+     CREATE TABLE bank_holidays (region TEXT NOT NULL, date TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (region, date));",
 ];
 
 /// A topic with how many pages it has.
@@ -82,7 +86,7 @@ impl ContentStore {
     /// once everything else (the search index) is ready. Dropping it leaves the old content.
     pub fn stage(&mut self, content: &Content, version: &str, source: &str, work: &Work<'_>) -> Result<Staged<'_>> {
         let tx = self.conn.transaction()?;
-        for table in ["meta", "topics", "pages", "helplines"] {
+        for table in ["meta", "topics", "pages", "helplines", "directories", "areas", "bank_holidays"] {
             tx.execute(&format!("DELETE FROM {table}"), [])?;
         }
         for (i, topic) in content.topics.iter().enumerate() {
@@ -105,6 +109,24 @@ impl ContentStore {
             tx.execute(
                 "INSERT INTO helplines (id, ord, doc) VALUES (?1, ?2, ?3)",
                 params![h.id, i as i64, serde_json::to_string(h)?],
+            )?;
+        }
+        for d in &content.directories {
+            tx.execute(
+                "INSERT INTO directories (id, name, description, sample) VALUES (?1, ?2, ?3, ?4)",
+                params![d.id, d.name, d.description, d.sample],
+            )?;
+            for a in &d.areas {
+                tx.execute(
+                    "INSERT INTO areas (id, directory, doc) VALUES (?1, ?2, ?3)",
+                    params![a.id, d.id, serde_json::to_string(a)?],
+                )?;
+            }
+        }
+        for h in &content.bank_holidays {
+            tx.execute(
+                "INSERT OR REPLACE INTO bank_holidays (region, date, name) VALUES (?1, ?2, ?3)",
+                params![h.region, h.date.to_string(), h.name],
             )?;
         }
         let meta = [
@@ -212,6 +234,38 @@ impl ContentStore {
             Some(doc) => Ok(serde_json::from_str(&doc)?),
             None => Ok(Synonyms::default()),
         }
+    }
+
+    /// Every contacts directory with its areas.
+    pub fn directories(&self) -> Result<Vec<Directory>> {
+        let mut stmt = self.conn.prepare("SELECT id, name, description, sample FROM directories ORDER BY id")?;
+        let mut dirs = stmt
+            .query_map([], |r| {
+                Ok(Directory { id: r.get(0)?, name: r.get(1)?, description: r.get(2)?, sample: r.get(3)?, areas: Vec::new() })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut stmt = self.conn.prepare("SELECT directory, doc FROM areas ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+        for (dir, doc) in rows {
+            let area: Area = serde_json::from_str(&doc)?;
+            if let Some(d) = dirs.iter_mut().find(|d| d.id == dir) {
+                d.areas.push(area);
+            }
+        }
+        Ok(dirs)
+    }
+
+    pub fn bank_holidays(&self) -> Result<Vec<BankHoliday>> {
+        let mut stmt = self.conn.prepare("SELECT region, date, name FROM bank_holidays ORDER BY date")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(region, date, name)| {
+                let date = date.parse().map_err(|_| Error::Corrupt(format!("bad bank holiday date {date}")))?;
+                Ok(BankHoliday { region, date, name })
+            })
+            .collect()
     }
 
     pub fn helplines(&self) -> Result<Vec<Helpline>> {

@@ -8,6 +8,7 @@
 use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::migrate::migrate;
@@ -18,6 +19,14 @@ const MIGRATIONS: &[&str] = &[
      CREATE TABLE notes (target TEXT PRIMARY KEY, text TEXT NOT NULL, updated_at TEXT NOT NULL);
      CREATE TABLE recent_searches (query TEXT PRIMARY KEY, searched_at TEXT NOT NULL);
      CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    // 2: the user's own contacts and favourites
+    "CREATE TABLE personal_contacts (
+         id TEXT PRIMARY KEY,
+         doc TEXT NOT NULL,
+         created_at TEXT NOT NULL,
+         updated_at TEXT NOT NULL
+     );
+     CREATE TABLE favourites (contact_id TEXT PRIMARY KEY, created_at TEXT NOT NULL);",
 ];
 
 /// How many recent searches are kept.
@@ -61,6 +70,36 @@ pub struct Note {
     pub target: NoteTarget,
     pub text: String,
     pub updated_at: String,
+}
+
+/// A contact the user added themselves. Kept in the user database, searched beside published
+/// contacts and marked as personal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonalContact {
+    /// Assigned when the contact is first saved; starts with `personal:`.
+    #[serde(default)]
+    pub id: String,
+    pub name: String,
+    /// What it is for, in the user's words (e.g. "GP surgery", "Night coordinator").
+    #[serde(default)]
+    pub role: Option<String>,
+    /// An area id, if the contact belongs to one.
+    #[serde(default)]
+    pub area_id: Option<String>,
+    #[serde(default)]
+    pub needs: Vec<String>,
+    pub phones: Vec<PersonalPhone>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonalPhone {
+    pub label: String,
+    /// As the user typed it; checked to be a UK number when saved.
+    pub number: String,
 }
 
 pub struct UserStore {
@@ -185,6 +224,73 @@ impl UserStore {
     pub fn clear_recent_searches(&self) -> Result<()> {
         self.conn.execute("DELETE FROM recent_searches", [])?;
         Ok(())
+    }
+
+    /// Saves a new personal contact (when `id` is empty) or replaces an existing one.
+    /// Returns the id.
+    pub fn save_personal_contact(&self, contact: &PersonalContact) -> Result<String> {
+        let mut contact = contact.clone();
+        let now = now();
+        if contact.id.is_empty() {
+            let n: i64 = self.conn.query_row("SELECT COUNT(*) FROM personal_contacts", [], |r| r.get(0))?;
+            let stamp = chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default();
+            contact.id = format!("personal:{stamp:x}{n:x}");
+            self.conn.execute(
+                "INSERT INTO personal_contacts (id, doc, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+                params![contact.id, serde_json::to_string(&contact)?, now],
+            )?;
+        } else {
+            let changed = self.conn.execute(
+                "UPDATE personal_contacts SET doc = ?2, updated_at = ?3 WHERE id = ?1",
+                params![contact.id, serde_json::to_string(&contact)?, now],
+            )?;
+            if changed == 0 {
+                return Err(Error::NotFound { what: "personal contact", id: contact.id });
+            }
+        }
+        Ok(contact.id)
+    }
+
+    pub fn personal_contact(&self, id: &str) -> Result<Option<PersonalContact>> {
+        let doc: Option<String> =
+            self.conn.query_row("SELECT doc FROM personal_contacts WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        doc.map(|d| Ok(serde_json::from_str(&d)?)).transpose()
+    }
+
+    /// Removes a personal contact, with its favourite mark and note.
+    pub fn delete_personal_contact(&self, id: &str) -> Result<bool> {
+        let removed = self.conn.execute("DELETE FROM personal_contacts WHERE id = ?1", [id])? > 0;
+        self.conn.execute("DELETE FROM favourites WHERE contact_id = ?1", [id])?;
+        self.delete_note(&NoteTarget::Contact(id.to_string()))?;
+        Ok(removed)
+    }
+
+    /// By name.
+    pub fn personal_contacts(&self) -> Result<Vec<PersonalContact>> {
+        let mut stmt = self.conn.prepare("SELECT doc FROM personal_contacts")?;
+        let docs = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+        let mut out = docs.iter().map(|d| serde_json::from_str(d)).collect::<Result<Vec<PersonalContact>, _>>()?;
+        out.sort_by_key(|c| c.name.to_lowercase());
+        Ok(out)
+    }
+
+    pub fn set_favourite(&self, contact_id: &str, favourite: bool) -> Result<()> {
+        if favourite {
+            self.conn.execute(
+                "INSERT OR IGNORE INTO favourites (contact_id, created_at) VALUES (?1, ?2)",
+                params![contact_id, now()],
+            )?;
+        } else {
+            self.conn.execute("DELETE FROM favourites WHERE contact_id = ?1", [contact_id])?;
+        }
+        Ok(())
+    }
+
+    /// Contact ids, most recently added first.
+    pub fn favourites(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT contact_id FROM favourites ORDER BY rowid DESC")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
