@@ -1,5 +1,6 @@
 //! `safeguarding`: search and read the guidance offline, and check content files.
 
+mod contacts;
 mod output;
 mod progress;
 
@@ -8,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use safeguarding_core::content::{check, ContentFiles};
+use safeguarding_core::content::{check, import_csv, parse_directories, ContentFiles, Diagnostics};
 use safeguarding_core::{Cancel, Error, Library, SearchRequest, Work};
 
 use crate::progress::TerminalProgress;
@@ -58,6 +59,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Local contacts: the number to call for where you are, now.
+    Contacts(contacts::ContactsArgs),
     /// Work on content files.
     Content {
         #[command(subcommand)]
@@ -72,6 +75,24 @@ enum ContentCommand {
         /// The content folder.
         #[arg(default_value = "content")]
         dir: PathBuf,
+    },
+    /// Turn a CSV of services (one row per service) into a contacts directory.
+    ImportContacts {
+        csv: PathBuf,
+        /// The directory folder to write, e.g. content/contacts/west-yorkshire.
+        #[arg(long)]
+        out: PathBuf,
+        /// What the directory is called in the app.
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "Imported from CSV")]
+        description: String,
+        /// Mark it as sample data (numbers must then be in Ofcom's drama ranges).
+        #[arg(long)]
+        sample: bool,
+        /// Replace area files already in the folder.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -89,10 +110,17 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     let json = match &cli.command {
         Command::Search { json, .. } | Command::Show { json, .. } | Command::Topics { json } => *json,
+        // Contacts subcommands print JSON only where asked; keep first-run chatter off stdout either way.
+        Command::Contacts(_) => true,
         Command::Content { .. } => false,
     };
-    if let Command::Content { command: ContentCommand::Check { dir } } = &cli.command {
-        return content_check(dir);
+    if let Command::Content { command } = &cli.command {
+        return match command {
+            ContentCommand::Check { dir } => content_check(dir),
+            ContentCommand::ImportContacts { csv, out, name, description, sample, force } => {
+                import_contacts(csv, out, name, description, *sample, *force)
+            }
+        };
     }
     let library = open_library(&cli, json)?;
     let mut out = String::new();
@@ -123,6 +151,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 output::print_topics(&mut out, &topics);
             }
         }
+        Command::Contacts(args) => out = contacts::run(&library, args)?,
         Command::Content { .. } => {}
     }
     write_stdout(&out);
@@ -173,6 +202,48 @@ fn open_library(cli: &Cli, json: bool) -> Result<Library, Error> {
         }
     }
     Ok(library)
+}
+
+fn import_contacts(csv: &Path, out: &Path, name: &str, description: &str, sample: bool, force: bool) -> Result<ExitCode, Error> {
+    let text = std::fs::read_to_string(csv).map_err(|e| Error::InvalidInput(format!("cannot read {}: {e}", csv.display())))?;
+    let mut diags = Diagnostics::default();
+    let files = import_csv(&csv.display().to_string(), &text, name, description, sample, &mut diags);
+    if diags.has_errors() {
+        write_stdout(&diags.to_string());
+        eprintln!("safeguarding: nothing written: fix the rows above and run again");
+        return Ok(ExitCode::FAILURE);
+    }
+    std::fs::create_dir_all(out).map_err(|e| Error::InvalidInput(format!("cannot create {}: {e}", out.display())))?;
+    for file in files.keys() {
+        if out.join(file).exists() && !force {
+            return Err(Error::InvalidInput(format!("{} already exists: pass --force to replace it", out.join(file).display())));
+        }
+    }
+    for (file, toml) in &files {
+        std::fs::write(out.join(file), toml).map_err(|e| Error::InvalidInput(format!("cannot write {file}: {e}")))?;
+    }
+    // Check what was written as the app will read it, with any boundary files beside it.
+    let dir_name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "imported".into());
+    let mut set = ContentFiles::new();
+    for entry in std::fs::read_dir(out).map_err(|e| Error::InvalidInput(e.to_string()))?.flatten() {
+        let file = entry.file_name().to_string_lossy().to_string();
+        if file.ends_with(".toml") || file.ends_with(".geojson") {
+            if let Ok(bytes) = std::fs::read(entry.path()) {
+                set.insert(format!("contacts/{dir_name}/{file}"), bytes);
+            }
+        }
+    }
+    let mut check = Diagnostics::default();
+    let dirs = parse_directories(&set, &mut check);
+    let areas: usize = dirs.iter().map(|d| d.areas.len()).sum();
+    let mut report = check.to_string();
+    report.push_str(&format!(
+        "Wrote {} files to {} ({areas} areas). Run `safeguarding content check` on the content folder before publishing.\n",
+        files.len(),
+        out.display()
+    ));
+    write_stdout(&report);
+    Ok(if check.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 fn content_check(dir: &Path) -> Result<ExitCode, Error> {

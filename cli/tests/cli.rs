@@ -92,3 +92,55 @@ fn content_check_names_file_and_line_and_fails() {
     let out = Command::new(env!("CARGO_BIN_EXE_safeguarding")).args(["content", "check", bundled]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 }
+
+#[test]
+fn contacts_saturday_night_and_bad_input() {
+    let data = tempfile::tempdir().unwrap();
+    let v = json(&run(data.path(), &["contacts", "--postcode", "LS6 2AB", "--need", "children", "--at", "2026-11-28T23:30", "--json"]));
+    assert_eq!(v["area"]["id"], "sample-leeds");
+    assert_eq!(v["area"]["sample"], true);
+    assert_eq!(v["out_of_hours"], true);
+    assert_eq!(v["contact"]["kind"], "emergency-duty-team");
+    assert!(v["reason"].as_str().unwrap().contains("weekend"));
+    assert!(v["phone"]["tel"].as_str().unwrap().starts_with("tel:+44"));
+
+    let out = run(data.path(), &["contacts", "--postcode", "LS6 2AB", "--need", "children", "--at", "2026-11-28T23:30"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("SAMPLE DATA") && text.contains("Out of hours") && text.contains("999"), "{text}");
+
+    for (args, message) in [
+        (vec!["contacts", "--postcode", "XX"], "postcode area"),
+        (vec!["contacts", "--postcode", "ZZ99 9ZZ"], "ZZ99"),
+        (vec!["contacts", "--near", "40.7,-74.0"], "not in the UK"),
+        (vec!["contacts", "--near", "fifty,three"], "not a position"),
+        (vec!["contacts", "--area", "Leeds", "--need", "unicorns"], "unknown need"),
+        (vec!["contacts", "--area", "Leeds", "--at", "tomorrow"], "not a date"),
+        (vec!["contacts"], "say where"),
+    ] {
+        let out = run(data.path(), &args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(message), "{args:?}: {err}");
+        assert!(!err.contains("panicked"));
+    }
+}
+
+#[test]
+fn personal_contacts_from_the_command_line() {
+    let data = tempfile::tempdir().unwrap();
+    let out = run(data.path(), &["contacts", "add", "--name", "Night coordinator", "--phone", "Mobile=07700 900555", "--in-area", "sample-leeds"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let id = String::from_utf8_lossy(&out.stdout).trim().trim_start_matches("Added ").to_string();
+    let v = json(&run(data.path(), &["contacts", "list-personal", "--json"]));
+    assert_eq!(v[0]["id"], id.as_str());
+    assert_eq!(v[0]["phones"][0]["display"], "07700 900555");
+    assert!(run(data.path(), &["contacts", "edit", &id, "--name", "Night co-ordinator"]).status.success());
+    let v = json(&run(data.path(), &["contacts", "search", "co-ordinator", "--json"]));
+    assert_eq!(v[0]["personal"], true);
+    let card = run(data.path(), &["contacts", "vcard", &id]);
+    assert!(String::from_utf8_lossy(&card.stdout).contains("tel:+447700900555"));
+    assert!(run(data.path(), &["contacts", "remove", &id]).status.success());
+    assert_eq!(run(data.path(), &["contacts", "remove", &id]).status.code(), Some(1));
+    let bad = run(data.path(), &["contacts", "add", "--name", "X", "--phone", "123"]);
+    assert_eq!(bad.status.code(), Some(1));
+}

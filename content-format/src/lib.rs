@@ -15,6 +15,7 @@ mod files;
 mod geo;
 mod helplines;
 mod hours;
+mod import;
 mod markdown;
 mod page;
 mod phone;
@@ -31,6 +32,7 @@ pub use contacts::{
     RegionCalendar, Service, AREA_KINDS, NATIONS, SERVICE_KINDS,
 };
 pub use geo::{parse_geojson, Boundary, LatLon, UK_BOUNDS};
+pub use import::import_csv;
 pub use hours::{day_name, format_time, Calendar, HolidayList, Hours, Rule};
 pub use postcode::{is_district, Postcode, PostcodeError};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};

@@ -44,7 +44,7 @@ impl LocateMethod {
     pub fn describe(&self) -> String {
         match self {
             LocateMethod::Postcode { district } => format!("postcode district {district}"),
-            LocateMethod::Boundary => "inside the area's boundary".to_string(),
+            LocateMethod::Boundary => "position inside the area's boundary".to_string(),
             LocateMethod::NearestCentre { distance_km } => {
                 format!("nearest area centre ({distance_km:.1} km away; no boundary contains this position)")
             }
