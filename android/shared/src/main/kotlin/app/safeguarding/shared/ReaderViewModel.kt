@@ -1,0 +1,98 @@
+package app.safeguarding.shared
+
+import app.safeguarding.core.LinkTarget
+import app.safeguarding.core.NoteTarget
+import app.safeguarding.core.Page
+import app.safeguarding.core.SafeguardingException
+import app.safeguarding.core.SafeguardingLibrary
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+import java.time.LocalDate
+import java.time.format.DateTimeFormatter
+import java.util.Locale
+
+data class ReaderState(
+    val page: Page? = null,
+    /** Section to scroll to once drawn. */
+    val anchor: String? = null,
+    /** "Last reviewed 23 November 2026". */
+    val reviewed: String = "",
+    /** Shown in a banner when the page is past its review date. */
+    val overdueWarning: String? = null,
+    val error: String? = null,
+)
+
+/** What tapping a link should do. The Android layer turns [Dial] into `ACTION_DIAL`. */
+sealed class LinkAction {
+    data class Dial(val tel: String, val display: String) : LinkAction()
+    data class OpenPage(val id: String, val anchor: String?) : LinkAction()
+    data class OpenWeb(val url: String) : LinkAction()
+    data class Email(val address: String) : LinkAction()
+}
+
+private val DATE = DateTimeFormatter.ofPattern("d MMMM yyyy", Locale.UK)
+
+fun readableDate(iso: String): String = runCatching { LocalDate.parse(iso).format(DATE) }.getOrDefault(iso)
+
+class ReaderViewModel(
+    private val library: SafeguardingLibrary,
+    private val navigator: Navigator,
+    private val scope: CoroutineScope,
+    private val io: CoroutineDispatcher,
+) {
+    private val _state = MutableStateFlow(ReaderState())
+    val state: StateFlow<ReaderState> = _state.asStateFlow()
+
+    fun load(id: String, anchor: String? = null) {
+        scope.launch {
+            try {
+                val page = withContext(io) { library.page(id) }
+                _state.value = ReaderState(
+                    page = page,
+                    anchor = anchor,
+                    reviewed = "Last reviewed ${readableDate(page.lastReviewed)}",
+                    overdueWarning = if (page.overdue) {
+                        "This page was due for review on ${readableDate(page.nextReview)}. Check it against current local procedures."
+                    } else null,
+                )
+            } catch (e: SafeguardingException) {
+                _state.value = ReaderState(error = userMessage(e))
+            }
+        }
+    }
+
+    fun toggleBookmark() {
+        val page = _state.value.page ?: return
+        scope.launch {
+            withContext(io) {
+                if (page.bookmarked) library.removeBookmark(page.id) else library.addBookmark(page.id, _state.value.anchor)
+            }
+            _state.value = _state.value.copy(page = page.copy(bookmarked = !page.bookmarked))
+        }
+    }
+
+    fun saveNote(text: String) {
+        val page = _state.value.page ?: return
+        scope.launch {
+            withContext(io) { library.setNote(NoteTarget.Page(page.id), text) }
+            _state.value = _state.value.copy(page = page.copy(note = text.ifBlank { null }))
+        }
+    }
+
+    /** Decides what a tapped link does; links to other pages navigate straight away. */
+    fun onLink(target: LinkTarget): LinkAction {
+        val action = when (target) {
+            is LinkTarget.Phone -> LinkAction.Dial(target.tel, target.display)
+            is LinkTarget.Page -> LinkAction.OpenPage(target.id, target.anchor)
+            is LinkTarget.Web -> LinkAction.OpenWeb(target.url)
+            is LinkTarget.Email -> LinkAction.Email(target.address)
+        }
+        if (action is LinkAction.OpenPage) navigator.push(Screen.Reader(action.id, action.anchor))
+        return action
+    }
+}

@@ -1,0 +1,185 @@
+//! The `Library` object: guidance, search, bookmarks and notes.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use safeguarding_core as core;
+use safeguarding_core::{SearchRequest, Work};
+
+use crate::contacts::Contacts;
+use crate::error::{Result, SafeguardingError};
+use crate::progress::{CancelToken, Listener, ProgressListener};
+use crate::types::*;
+
+/// The library's own runtime: async methods run their blocking work on it, so the app's
+/// coroutine or task is never blocked.
+fn runtime() -> Result<&'static tokio::runtime::Runtime> {
+    static RUNTIME: OnceLock<std::result::Result<tokio::runtime::Runtime, String>> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .max_blocking_threads(2)
+                .thread_name("safeguarding")
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| SafeguardingError::Storage { reason: format!("cannot start worker threads: {e}") })
+}
+
+/// One data folder: installed guidance, the user's own data and the search index.
+/// (Not called `Library`: Kotlin bindings import JNA's `Library` interface.)
+#[derive(uniffi::Object)]
+pub struct SafeguardingLibrary {
+    pub(crate) inner: Arc<core::Library>,
+}
+
+fn install(
+    inner: &core::Library,
+    content_dir: &str,
+    listener: Option<Arc<dyn ProgressListener>>,
+    cancel: Option<Arc<CancelToken>>,
+) -> Result<InstallReport> {
+    let progress = Listener(listener);
+    let fallback = CancelToken::default();
+    let cancel = cancel.as_deref().unwrap_or(&fallback);
+    let work = Work { progress: &progress, cancel: &cancel.inner };
+    Ok(inner.install_dir(&PathBuf::from(content_dir), &work)?.into())
+}
+
+#[uniffi::export]
+impl SafeguardingLibrary {
+    /// Opens (creating if needed) the data folder, e.g. `context.filesDir/safeguarding`. If the
+    /// search index is missing, stale or damaged it is rebuilt here.
+    /// I/O: yes (databases, index). Not on the UI thread.
+    #[uniffi::constructor]
+    pub fn open(data_dir: String) -> Result<Arc<Self>> {
+        Ok(Arc::new(SafeguardingLibrary { inner: Arc::new(core::Library::open(&PathBuf::from(data_dir))?) }))
+    }
+
+    /// Installs content from a folder laid out like the repository's `content/` (the app copies
+    /// its bundled content there). Does nothing if that exact content is installed. Checked
+    /// first; an error or a cancel leaves what was installed in place.
+    /// I/O: yes, and CPU for the index. Not on the UI thread; see `install_content_async`.
+    pub fn install_content(
+        &self,
+        content_dir: String,
+        listener: Option<Arc<dyn ProgressListener>>,
+        cancel: Option<Arc<CancelToken>>,
+    ) -> Result<InstallReport> {
+        install(&self.inner, &content_dir, listener, cancel)
+    }
+
+    /// `install_content` as a suspend function (Kotlin) / async function (Swift), run on the
+    /// library's own worker thread. Safe to call from the UI thread's coroutine scope.
+    pub async fn install_content_async(
+        &self,
+        content_dir: String,
+        listener: Option<Arc<dyn ProgressListener>>,
+        cancel: Option<Arc<CancelToken>>,
+    ) -> Result<InstallReport> {
+        let inner = self.inner.clone();
+        runtime()?
+            .spawn_blocking(move || install(&inner, &content_dir, listener, cancel))
+            .await
+            .map_err(|e| SafeguardingError::Storage { reason: format!("install stopped: {e}") })?
+    }
+
+    /// What is installed, or `None` before the first install.
+    /// I/O: yes (a small read). Avoid the UI thread.
+    pub fn installed(&self) -> Result<Option<InstalledContent>> {
+        Ok(self.inner.installed()?.map(InstalledContent::from))
+    }
+
+    /// Rebuilds the search index from the installed content.
+    /// I/O: yes, and CPU. Not on the UI thread.
+    pub fn rebuild_index(&self, listener: Option<Arc<dyn ProgressListener>>, cancel: Option<Arc<CancelToken>>) -> Result<()> {
+        let progress = Listener(listener);
+        let fallback = CancelToken::default();
+        let cancel = cancel.as_deref().unwrap_or(&fallback);
+        Ok(self.inner.rebuild_index(&Work { progress: &progress, cancel: &cancel.inner })?)
+    }
+
+    /// Searches the guidance: typos, abbreviations and US spellings are forgiven. `limit` is
+    /// capped at 100; `topic` and `audience` filter.
+    /// I/O: reads the memory-mapped index; well under a millisecond. May be called as the user
+    /// types, on the UI thread.
+    pub fn search(&self, query: String, topic: Option<String>, audience: Option<String>, limit: u32) -> Result<SearchResults> {
+        let request = SearchRequest { query, topic, audience, limit: limit as usize };
+        Ok(self.inner.search(&request)?.into())
+    }
+
+    /// Titles and keywords completing what has been typed.
+    /// I/O: the first call reads titles from the database; later calls are in memory. UI thread
+    /// is fine after the first call.
+    pub fn suggest(&self, prefix: String, limit: u32) -> Result<Vec<Suggestion>> {
+        Ok(self.inner.suggest(&prefix, limit as usize)?.into_iter().map(Suggestion::from).collect())
+    }
+
+    /// A page with its blocks, review state, bookmark and note.
+    /// I/O: yes (small reads). UI thread is acceptable; background preferred.
+    pub fn page(&self, id: String) -> Result<Page> {
+        Ok(self.inner.page(&id)?.into())
+    }
+
+    /// Topics in display order, with page counts. I/O: small read.
+    pub fn topics(&self) -> Result<Vec<Topic>> {
+        Ok(self.inner.topics()?.into_iter().map(Topic::from).collect())
+    }
+
+    /// Pages of a topic, by title. I/O: small read.
+    pub fn pages_in_topic(&self, topic: String) -> Result<Vec<PageSummary>> {
+        Ok(self.inner.pages_in_topic(&topic)?.into_iter().map(PageSummary::from).collect())
+    }
+
+    /// I/O: small write.
+    pub fn add_bookmark(&self, page_id: String, anchor: Option<String>) -> Result<()> {
+        Ok(self.inner.add_bookmark(&page_id, anchor.as_deref())?)
+    }
+
+    /// Returns whether there was one. I/O: small write.
+    pub fn remove_bookmark(&self, page_id: String) -> Result<bool> {
+        Ok(self.inner.remove_bookmark(&page_id)?)
+    }
+
+    /// Newest first; bookmarks of pages an update removed have no title. I/O: small read.
+    pub fn bookmarks(&self) -> Result<Vec<Bookmark>> {
+        Ok(self.inner.bookmarks()?.into_iter().map(Bookmark::from).collect())
+    }
+
+    /// Saves a private note on a page or contact; an empty text deletes it. I/O: small write.
+    pub fn set_note(&self, target: NoteTarget, text: String) -> Result<()> {
+        Ok(self.inner.set_note(&target.into(), &text)?)
+    }
+
+    /// I/O: small read.
+    pub fn note(&self, target: NoteTarget) -> Result<Option<Note>> {
+        Ok(self.inner.note(&target.into())?.map(Note::from))
+    }
+
+    /// Every note, most recently edited first. I/O: small read.
+    pub fn notes(&self) -> Result<Vec<Note>> {
+        Ok(self.inner.notes()?.into_iter().map(Note::from).collect())
+    }
+
+    /// Call when the user submits a search (not on every keystroke). I/O: small write.
+    pub fn record_search(&self, query: String) -> Result<()> {
+        Ok(self.inner.record_search(&query)?)
+    }
+
+    /// Newest first. I/O: small read.
+    pub fn recent_searches(&self) -> Result<Vec<String>> {
+        Ok(self.inner.recent_searches()?)
+    }
+
+    /// I/O: small write.
+    pub fn clear_recent_searches(&self) -> Result<()> {
+        Ok(self.inner.clear_recent_searches()?)
+    }
+
+    /// The contacts directory of this data folder. No I/O until used.
+    pub fn contacts(&self) -> Arc<Contacts> {
+        Arc::new(Contacts { inner: self.inner.clone() })
+    }
+}
