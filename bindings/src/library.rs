@@ -17,8 +17,9 @@ fn runtime() -> Result<&'static tokio::runtime::Runtime> {
     static RUNTIME: OnceLock<std::result::Result<tokio::runtime::Runtime, String>> = OnceLock::new();
     RUNTIME
         .get_or_init(|| {
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
+            // Async methods only hand work to the runtime's blocking pool, so a current-thread
+            // runtime (smaller than the multi-threaded one) is enough.
+            tokio::runtime::Builder::new_current_thread()
                 .max_blocking_threads(2)
                 .thread_name("safeguarding")
                 .build()

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use safeguarding_core::content::{check, import_csv, parse_directories, ContentFiles, Diagnostics};
+use safeguarding_content::import_csv;
+use safeguarding_core::content::{check, parse_directories, ContentFiles, Diagnostics};
 use safeguarding_core::{Cancel, Error, Library, SearchRequest, Work};
 
 use crate::progress::TerminalProgress;

@@ -15,6 +15,7 @@ mod files;
 mod geo;
 mod helplines;
 mod hours;
+#[cfg(feature = "import")]
 mod import;
 mod markdown;
 mod page;
@@ -32,6 +33,7 @@ pub use contacts::{
     RegionCalendar, Service, AREA_KINDS, NATIONS, SERVICE_KINDS,
 };
 pub use geo::{parse_geojson, Boundary, LatLon, UK_BOUNDS};
+#[cfg(feature = "import")]
 pub use import::import_csv;
 pub use hours::{day_name, format_time, Calendar, HolidayList, Hours, Rule};
 pub use postcode::{is_district, Postcode, PostcodeError};

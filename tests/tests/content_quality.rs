@@ -113,3 +113,29 @@ fn the_police_non_emergency_number_is_never_given_as_111() {
         }
     }
 }
+
+#[test]
+fn sample_directories_use_only_drama_range_numbers() {
+    let checked = load();
+    assert!(!checked.content.directories.is_empty(), "a sample directory is bundled");
+    let mut problems = Vec::new();
+    for d in &checked.content.directories {
+        for a in &d.areas {
+            for s in &a.services {
+                for p in &s.phones {
+                    if d.sample && !p.number.is_drama_range() {
+                        problems.push(format!("{} / {}: {} is not in Ofcom's drama ranges", a.name, s.name, p.number));
+                    }
+                    if !d.sample && p.number.is_drama_range() {
+                        problems.push(format!("{} / {}: {} is a drama number in real data", a.name, s.name, p.number));
+                    }
+                }
+            }
+        }
+        if d.sample {
+            assert!(d.name.to_lowercase().contains("sample") && d.description.to_lowercase().contains("sample"), "{} is labelled as sample", d.id);
+            assert!(d.areas.iter().all(|a| a.name.contains("(sample)")), "every sample area says so in its name");
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -1,0 +1,99 @@
+package app.safeguarding.android.ui
+
+import androidx.compose.foundation.clickable
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.items
+import androidx.compose.material3.Button
+import androidx.compose.material3.LinearProgressIndicator
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.unit.dp
+import app.safeguarding.core.NoteTarget
+import app.safeguarding.shared.BookmarksViewModel
+import app.safeguarding.shared.TopicsViewModel
+import app.safeguarding.shared.UpdatesViewModel
+import app.safeguarding.shared.readableDate
+
+@Composable
+fun TopicsScreen(vm: TopicsViewModel, onTopic: ((String) -> Unit)?, onPage: ((String) -> Unit)?, topicId: String? = null) {
+    LaunchedEffect(topicId) { topicId?.let { vm.open(it) } }
+    val state by vm.state.collectAsState()
+    LazyColumn(Modifier.padding(16.dp)) {
+        if (topicId == null && onTopic != null) {
+            items(state.topics) { t ->
+                Column(Modifier.fillMaxWidth().clickable { onTopic(t.id) }.padding(vertical = 12.dp)) {
+                    Text("${t.title} (${t.pageCount})", style = MaterialTheme.typography.titleMedium)
+                    Text(t.description, style = MaterialTheme.typography.bodyMedium)
+                }
+            }
+        } else if (onPage != null) {
+            items(state.pages) { p ->
+                Column(Modifier.fillMaxWidth().clickable { onPage(p.id) }.padding(vertical = 12.dp)) {
+                    Text(p.title, style = MaterialTheme.typography.titleMedium)
+                    Text(p.summary, style = MaterialTheme.typography.bodyMedium)
+                }
+            }
+        }
+    }
+}
+
+@Composable
+fun BookmarksScreen(vm: BookmarksViewModel, onOpen: (String, String?) -> Unit) {
+    LaunchedEffect(Unit) { vm.load() }
+    val state by vm.state.collectAsState()
+    LazyColumn(Modifier.padding(16.dp)) {
+        item { Text("Bookmarks", style = MaterialTheme.typography.titleLarge) }
+        items(state.bookmarks) { b ->
+            val title = b.title ?: "No longer in the guide (removed in an update)"
+            Text(title, Modifier.fillMaxWidth().clickable(enabled = b.title != null) { onOpen(b.pageId, b.anchor) }.padding(vertical = 12.dp))
+        }
+        item { Text("Notes", style = MaterialTheme.typography.titleLarge, modifier = Modifier.padding(top = 16.dp)) }
+        items(state.notes) { n ->
+            val on = when (val t = n.target) {
+                is NoteTarget.Page -> t.id
+                is NoteTarget.Contact -> t.id
+            }
+            Column(Modifier.padding(vertical = 8.dp)) {
+                Text(on, style = MaterialTheme.typography.labelMedium)
+                Text(n.text)
+            }
+        }
+    }
+}
+
+@Composable
+fun UpdatesScreen(vm: UpdatesViewModel) {
+    LaunchedEffect(Unit) { vm.load() }
+    val state by vm.state.collectAsState()
+    Column(Modifier.padding(16.dp)) {
+        val installed = state.installed
+        if (installed == null) {
+            Text("No guidance installed yet.")
+        } else {
+            Text("${installed.pageCount} pages installed ${readableDate(installed.installedAt.take(10))}")
+            Text("Content version ${installed.version.take(12)}", style = MaterialTheme.typography.labelMedium)
+        }
+        Text("Updates from the publishing server are not available in this version; guidance arrives with app updates.",
+            style = MaterialTheme.typography.bodySmall, modifier = Modifier.padding(vertical = 8.dp))
+        if (state.busy) {
+            LinearProgressIndicator(
+                progress = { if (state.total > 0) state.done.toFloat() / state.total else 0f },
+                modifier = Modifier.fillMaxWidth(),
+            )
+            Text("${state.stage}")
+            TextButton(onClick = vm::cancel) { Text("Cancel") }
+        } else {
+            Button(onClick = { vm.installBundled() }) { Text("Reinstall bundled guidance") }
+        }
+        state.message?.let { Text(it) }
+    }
+}
