@@ -17,8 +17,9 @@ pub struct Contacts {
 
 fn parse_at(at: Option<String>) -> Result<Option<NaiveDateTime>> {
     at.map(|t| {
-        NaiveDateTime::parse_from_str(t.trim(), "%Y-%m-%dT%H:%M")
-            .map_err(|_| SafeguardingError::InvalidInput { reason: format!("'{t}' is not a time like 2026-11-28T23:30") })
+        NaiveDateTime::parse_from_str(t.trim(), "%Y-%m-%dT%H:%M").map_err(|_| SafeguardingError::InvalidInput {
+            reason: format!("'{t}' is not a time like 2026-11-28T23:30"),
+        })
     })
     .transpose()
 }

@@ -29,16 +29,24 @@ pub enum SafeguardingError {
 impl From<CoreError> for SafeguardingError {
     fn from(e: CoreError) -> Self {
         match e {
-            CoreError::PageNotFound(_) | CoreError::NotFound { .. } => SafeguardingError::NotFound { reason: e.to_string() },
+            CoreError::PageNotFound(_) | CoreError::NotFound { .. } => {
+                SafeguardingError::NotFound { reason: e.to_string() }
+            }
             CoreError::InvalidInput(reason) => SafeguardingError::InvalidInput { reason },
             CoreError::InvalidContent(d) => SafeguardingError::InvalidContent {
-                reason: format!("{} error(s); first: {}", d.errors().count(), d.errors().next().map(ToString::to_string).unwrap_or_default()),
+                reason: format!(
+                    "{} error(s); first: {}",
+                    d.errors().count(),
+                    d.errors().next().map(ToString::to_string).unwrap_or_default()
+                ),
             },
             CoreError::NoContent => SafeguardingError::NoContent,
             CoreError::Cancelled => SafeguardingError::Cancelled,
-            CoreError::Sqlite(_) | CoreError::Index(_) | CoreError::Corrupt(_) | CoreError::Io { .. } | CoreError::Content(_) => {
-                SafeguardingError::Storage { reason: e.to_string() }
-            }
+            CoreError::Sqlite(_)
+            | CoreError::Index(_)
+            | CoreError::Corrupt(_)
+            | CoreError::Io { .. }
+            | CoreError::Content(_) => SafeguardingError::Storage { reason: e.to_string() },
         }
     }
 }

@@ -95,7 +95,11 @@ impl SafeguardingLibrary {
 
     /// Rebuilds the search index from the installed content.
     /// I/O: yes, and CPU. Not on the UI thread.
-    pub fn rebuild_index(&self, listener: Option<Arc<dyn ProgressListener>>, cancel: Option<Arc<CancelToken>>) -> Result<()> {
+    pub fn rebuild_index(
+        &self,
+        listener: Option<Arc<dyn ProgressListener>>,
+        cancel: Option<Arc<CancelToken>>,
+    ) -> Result<()> {
         let progress = Listener(listener);
         let fallback = CancelToken::default();
         let cancel = cancel.as_deref().unwrap_or(&fallback);
@@ -106,7 +110,13 @@ impl SafeguardingLibrary {
     /// capped at 100; `topic` and `audience` filter.
     /// I/O: reads the memory-mapped index; well under a millisecond. May be called as the user
     /// types, on the UI thread.
-    pub fn search(&self, query: String, topic: Option<String>, audience: Option<String>, limit: u32) -> Result<SearchResults> {
+    pub fn search(
+        &self,
+        query: String,
+        topic: Option<String>,
+        audience: Option<String>,
+        limit: u32,
+    ) -> Result<SearchResults> {
         let request = SearchRequest { query, topic, audience, limit: limit as usize };
         Ok(self.inner.search(&request)?.into())
     }

@@ -1,7 +1,7 @@
 //! Records and enums the apps see, converted one-to-one from core types.
 
-use safeguarding_core::content as c;
 use safeguarding_core as core;
+use safeguarding_core::content as c;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum Stage {
@@ -51,7 +51,12 @@ pub struct InstalledContent {
 
 impl From<core::InstalledContent> for InstalledContent {
     fn from(i: core::InstalledContent) -> Self {
-        InstalledContent { version: i.version, source: i.source, installed_at: i.installed_at, page_count: i.page_count }
+        InstalledContent {
+            version: i.version,
+            source: i.source,
+            installed_at: i.installed_at,
+            page_count: i.page_count,
+        }
     }
 }
 
@@ -110,7 +115,12 @@ impl From<core::SearchResults> for SearchResults {
                     section: x.section.map(|s| SectionRef { anchor: s.anchor, heading: s.heading }),
                     snippet: Snippet {
                         text: x.snippet.text,
-                        highlights: x.snippet.highlights.into_iter().map(|h| Highlight { start: h.start, end: h.end }).collect(),
+                        highlights: x
+                            .snippet
+                            .highlights
+                            .into_iter()
+                            .map(|h| Highlight { start: h.start, end: h.end })
+                            .collect(),
                     },
                 })
                 .collect(),
@@ -171,7 +181,13 @@ pub struct PageSummary {
 
 impl From<c::Page> for PageSummary {
     fn from(p: c::Page) -> Self {
-        PageSummary { id: p.id, title: p.title, topic: p.topic, summary: p.summary, next_review: p.next_review.to_string() }
+        PageSummary {
+            id: p.id,
+            title: p.title,
+            topic: p.topic,
+            summary: p.summary,
+            next_review: p.next_review.to_string(),
+        }
     }
 }
 
@@ -227,18 +243,33 @@ impl From<core::PageView> for Page {
 
 #[derive(Debug, Clone, uniffi::Enum)]
 pub enum Block {
-    Heading { level: u8, text: String, anchor: String },
-    Paragraph { text: RichText },
+    Heading {
+        level: u8,
+        text: String,
+        anchor: String,
+    },
+    Paragraph {
+        text: RichText,
+    },
     /// A bulleted list. (Not `List`, which would shadow Kotlin's own.)
-    Bullets { items: Vec<ListItem> },
+    Bullets {
+        items: Vec<ListItem>,
+    },
     /// A numbered list of things to do in order.
-    Steps { items: Vec<ListItem> },
-    Callout { kind: CalloutKind, paragraphs: Vec<RichText> },
+    Steps {
+        items: Vec<ListItem>,
+    },
+    Callout {
+        kind: CalloutKind,
+        paragraphs: Vec<RichText>,
+    },
 }
 
 impl From<c::Block> for Block {
     fn from(b: c::Block) -> Self {
-        let items = |items: Vec<c::ListItem>| items.into_iter().map(|i| ListItem { depth: i.depth, text: i.text.into() }).collect();
+        let items = |items: Vec<c::ListItem>| {
+            items.into_iter().map(|i| ListItem { depth: i.depth, text: i.text.into() }).collect()
+        };
         match b {
             c::Block::Heading { level, text, anchor } => Block::Heading { level, text, anchor },
             c::Block::Paragraph { text } => Block::Paragraph { text: text.into() },
@@ -313,11 +344,21 @@ pub enum Style {
 
 #[derive(Debug, Clone, uniffi::Enum)]
 pub enum LinkTarget {
-    Page { id: String, anchor: Option<String> },
+    Page {
+        id: String,
+        anchor: Option<String>,
+    },
     /// `tel` goes to the dialler (`ACTION_DIAL` on Android); `display` is what to show.
-    Phone { tel: String, display: String },
-    Web { url: String },
-    Email { address: String },
+    Phone {
+        tel: String,
+        display: String,
+    },
+    Web {
+        url: String,
+    },
+    Email {
+        address: String,
+    },
 }
 
 impl From<c::LinkTarget> for LinkTarget {
@@ -342,7 +383,12 @@ pub struct Bookmark {
 
 impl From<core::BookmarkView> for Bookmark {
     fn from(b: core::BookmarkView) -> Self {
-        Bookmark { page_id: b.bookmark.page_id, anchor: b.bookmark.anchor, title: b.title, created_at: b.bookmark.created_at }
+        Bookmark {
+            page_id: b.bookmark.page_id,
+            anchor: b.bookmark.anchor,
+            title: b.title,
+            created_at: b.bookmark.created_at,
+        }
     }
 }
 
@@ -402,10 +448,14 @@ impl From<core::AreaSummary> for AreaSummary {
 
 #[derive(Debug, Clone, uniffi::Enum)]
 pub enum LocateMethod {
-    Postcode { district: String },
+    Postcode {
+        district: String,
+    },
     Boundary,
     /// No boundary contains the position: the nearest area centre was used.
-    NearestCentre { distance_km: f64 },
+    NearestCentre {
+        distance_km: f64,
+    },
     Name,
 }
 

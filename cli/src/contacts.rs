@@ -3,7 +3,9 @@
 use chrono::NaiveDateTime;
 use clap::{Args, Subcommand};
 use safeguarding_core::contacts::london_now;
-use safeguarding_core::{AreaMatch, CallAdvice, ContactView, Error, Library, PersonalContact, PersonalPhone, PhoneView};
+use safeguarding_core::{
+    AreaMatch, CallAdvice, ContactView, Error, Library, PersonalContact, PersonalPhone, PhoneView,
+};
 use serde_json::{json, Value};
 
 use crate::output::json_text;
@@ -219,7 +221,12 @@ fn print_advice(out: &mut String, found: &AreaMatch, others: &[AreaMatch], a: &C
     if !a.national.is_empty() {
         out.push_str("\nNational:\n");
         for n in &a.national {
-            out.push_str(&format!("  {} ☎ {}  ({})\n", n.name, n.phones.first().map_or("", |p| p.display.as_str()), n.hours.join("; ")));
+            out.push_str(&format!(
+                "  {} ☎ {}  ({})\n",
+                n.name,
+                n.phones.first().map_or("", |p| p.display.as_str()),
+                n.hours.join("; ")
+            ));
         }
     }
     out.push_str("\nIf someone is in immediate danger, call 999.\n");
@@ -258,7 +265,9 @@ fn personal_from(args: PersonalArgs, base: Option<PersonalContact>) -> Result<Pe
             .phones
             .iter()
             .map(|p| match p.split_once('=') {
-                Some((label, number)) => PersonalPhone { label: label.trim().to_string(), number: number.trim().to_string() },
+                Some((label, number)) => {
+                    PersonalPhone { label: label.trim().to_string(), number: number.trim().to_string() }
+                }
                 None => PersonalPhone { label: "Phone".into(), number: p.trim().to_string() },
             })
             .collect();
@@ -294,7 +303,13 @@ fn run_action(library: &Library, action: Action) -> Result<String, Error> {
             }
             for h in &hits {
                 let area = h.area_name.as_deref().unwrap_or(if h.personal { "personal" } else { "national" });
-                out.push_str(&format!("{}  [{}]  {}{}\n", h.id, area, h.kind_label, if h.sample { "  SAMPLE" } else { "" }));
+                out.push_str(&format!(
+                    "{}  [{}]  {}{}\n",
+                    h.id,
+                    area,
+                    h.kind_label,
+                    if h.sample { "  SAMPLE" } else { "" }
+                ));
                 contact_lines(&mut out, h, "  ");
             }
         }
@@ -314,7 +329,11 @@ fn run_action(library: &Library, action: Action) -> Result<String, Error> {
                 role: (existing.kind_label != "Personal contact").then_some(existing.kind_label),
                 area_id: existing.area_id,
                 needs: existing.needs,
-                phones: existing.phones.iter().map(|p| PersonalPhone { label: p.label.clone(), number: p.display.clone() }).collect(),
+                phones: existing
+                    .phones
+                    .iter()
+                    .map(|p| PersonalPhone { label: p.label.clone(), number: p.display.clone() })
+                    .collect(),
                 email: existing.email,
                 notes: existing.notes,
             };

@@ -61,7 +61,7 @@ enum Command {
         json: bool,
     },
     /// Local contacts: the number to call for where you are, now.
-    Contacts(contacts::ContactsArgs),
+    Contacts(Box<contacts::ContactsArgs>),
     /// Work on content files.
     Content {
         #[command(subcommand)]
@@ -152,7 +152,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 output::print_topics(&mut out, &topics);
             }
         }
-        Command::Contacts(args) => out = contacts::run(&library, args)?,
+        Command::Contacts(args) => out = contacts::run(&library, *args)?,
         Command::Content { .. } => {}
     }
     write_stdout(&out);
@@ -180,6 +180,7 @@ fn data_dir(cli: &Cli) -> Result<PathBuf, Error> {
 fn open_library(cli: &Cli, json: bool) -> Result<Library, Error> {
     let dir = data_dir(cli)?;
     let content = cli.content.clone().unwrap_or_else(|| PathBuf::from(BUNDLED_CONTENT));
+    let content = content.canonicalize().unwrap_or(content);
     let show_progress = !json && std::io::stderr().is_terminal();
     let progress = TerminalProgress::new(show_progress);
     let cancel = Cancel::new();
@@ -205,8 +206,16 @@ fn open_library(cli: &Cli, json: bool) -> Result<Library, Error> {
     Ok(library)
 }
 
-fn import_contacts(csv: &Path, out: &Path, name: &str, description: &str, sample: bool, force: bool) -> Result<ExitCode, Error> {
-    let text = std::fs::read_to_string(csv).map_err(|e| Error::InvalidInput(format!("cannot read {}: {e}", csv.display())))?;
+fn import_contacts(
+    csv: &Path,
+    out: &Path,
+    name: &str,
+    description: &str,
+    sample: bool,
+    force: bool,
+) -> Result<ExitCode, Error> {
+    let text =
+        std::fs::read_to_string(csv).map_err(|e| Error::InvalidInput(format!("cannot read {}: {e}", csv.display())))?;
     let mut diags = Diagnostics::default();
     let files = import_csv(&csv.display().to_string(), &text, name, description, sample, &mut diags);
     if diags.has_errors() {
@@ -217,7 +226,10 @@ fn import_contacts(csv: &Path, out: &Path, name: &str, description: &str, sample
     std::fs::create_dir_all(out).map_err(|e| Error::InvalidInput(format!("cannot create {}: {e}", out.display())))?;
     for file in files.keys() {
         if out.join(file).exists() && !force {
-            return Err(Error::InvalidInput(format!("{} already exists: pass --force to replace it", out.join(file).display())));
+            return Err(Error::InvalidInput(format!(
+                "{} already exists: pass --force to replace it",
+                out.join(file).display()
+            )));
         }
     }
     for (file, toml) in &files {

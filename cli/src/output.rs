@@ -154,22 +154,30 @@ fn rich(t: &RichText) -> String {
         .marks
         .iter()
         .filter_map(|m| match &m.style {
-            Style::Link { target } => Some((m.end as usize, match target {
-                LinkTarget::Phone { display, .. } => {
-                    let text = String::from_utf16_lossy(&units[m.start as usize..(m.end as usize).min(units.len())]);
-                    if text.replace(' ', "") == display.replace(' ', "") { "☎".to_string() } else { format!("☎ {display}") }
-                }
-                LinkTarget::Page { id, anchor } => match anchor {
-                    Some(a) => format!("→ {id}#{a}"),
-                    None => format!("→ {id}"),
+            Style::Link { target } => Some((
+                m.end as usize,
+                match target {
+                    LinkTarget::Phone { display, .. } => {
+                        let text =
+                            String::from_utf16_lossy(&units[m.start as usize..(m.end as usize).min(units.len())]);
+                        if text.replace(' ', "") == display.replace(' ', "") {
+                            "☎".to_string()
+                        } else {
+                            format!("☎ {display}")
+                        }
+                    }
+                    LinkTarget::Page { id, anchor } => match anchor {
+                        Some(a) => format!("→ {id}#{a}"),
+                        None => format!("→ {id}"),
+                    },
+                    LinkTarget::Web { url } => url.clone(),
+                    LinkTarget::Email { address } => address.clone(),
                 },
-                LinkTarget::Web { url } => url.clone(),
-                LinkTarget::Email { address } => address.clone(),
-            })),
+            )),
             _ => None,
         })
         .collect();
-    links.sort_by(|a, b| b.0.cmp(&a.0));
+    links.sort_by_key(|(end, _)| std::cmp::Reverse(*end));
     for (end, note) in links {
         let byte = String::from_utf16_lossy(&units[..end.min(units.len())]).len();
         out.insert_str(byte, &format!(" ({note})"));

@@ -48,7 +48,19 @@ fn search_json_contract() {
 fn show_json_contract_and_unknown_ids() {
     let data = tempfile::tempdir().unwrap();
     let v = json(&run(data.path(), &["show", "fgm-mandatory-reporting", "--json"]));
-    for key in ["id", "title", "topic", "audience", "summary", "last_reviewed", "next_review", "legal_basis", "sources", "text", "blocks"] {
+    for key in [
+        "id",
+        "title",
+        "topic",
+        "audience",
+        "summary",
+        "last_reviewed",
+        "next_review",
+        "legal_basis",
+        "sources",
+        "text",
+        "blocks",
+    ] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
     assert!(v["text"].as_str().unwrap().contains("101"));
@@ -80,9 +92,15 @@ fn topics_and_readable_output() {
 fn content_check_names_file_and_line_and_fails() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("guidance/fgm")).unwrap();
-    std::fs::write(dir.path().join("topics.toml"), "[[topic]]\nid = \"fgm\"\ntitle = \"FGM\"\ndescription = \"d\"\n").unwrap();
-    std::fs::write(dir.path().join("guidance/fgm/bad.md"), "+++\nid = \"bad\"\nlast_reviewed = \"2026-13-01\"\n+++\nbody\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_safeguarding")).args(["content", "check"]).arg(dir.path()).output().unwrap();
+    std::fs::write(dir.path().join("topics.toml"), "[[topic]]\nid = \"fgm\"\ntitle = \"FGM\"\ndescription = \"d\"\n")
+        .unwrap();
+    std::fs::write(
+        dir.path().join("guidance/fgm/bad.md"),
+        "+++\nid = \"bad\"\nlast_reviewed = \"2026-13-01\"\n+++\nbody\n",
+    )
+    .unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_safeguarding")).args(["content", "check"]).arg(dir.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("guidance/fgm/bad.md:3: error"), "{text}");
@@ -96,7 +114,10 @@ fn content_check_names_file_and_line_and_fails() {
 #[test]
 fn contacts_saturday_night_and_bad_input() {
     let data = tempfile::tempdir().unwrap();
-    let v = json(&run(data.path(), &["contacts", "--postcode", "LS6 2AB", "--need", "children", "--at", "2026-11-28T23:30", "--json"]));
+    let v = json(&run(
+        data.path(),
+        &["contacts", "--postcode", "LS6 2AB", "--need", "children", "--at", "2026-11-28T23:30", "--json"],
+    ));
     assert_eq!(v["area"]["id"], "sample-leeds");
     assert_eq!(v["area"]["sample"], true);
     assert_eq!(v["out_of_hours"], true);
@@ -104,7 +125,8 @@ fn contacts_saturday_night_and_bad_input() {
     assert!(v["reason"].as_str().unwrap().contains("weekend"));
     assert!(v["phone"]["tel"].as_str().unwrap().starts_with("tel:+44"));
 
-    let out = run(data.path(), &["contacts", "--postcode", "LS6 2AB", "--need", "children", "--at", "2026-11-28T23:30"]);
+    let out =
+        run(data.path(), &["contacts", "--postcode", "LS6 2AB", "--need", "children", "--at", "2026-11-28T23:30"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("SAMPLE DATA") && text.contains("Out of hours") && text.contains("999"), "{text}");
 
@@ -128,7 +150,19 @@ fn contacts_saturday_night_and_bad_input() {
 #[test]
 fn personal_contacts_from_the_command_line() {
     let data = tempfile::tempdir().unwrap();
-    let out = run(data.path(), &["contacts", "add", "--name", "Night coordinator", "--phone", "Mobile=07700 900555", "--in-area", "sample-leeds"]);
+    let out = run(
+        data.path(),
+        &[
+            "contacts",
+            "add",
+            "--name",
+            "Night coordinator",
+            "--phone",
+            "Mobile=07700 900555",
+            "--in-area",
+            "sample-leeds",
+        ],
+    );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let id = String::from_utf8_lossy(&out.stdout).trim().trim_start_matches("Added ").to_string();
     let v = json(&run(data.path(), &["contacts", "list-personal", "--json"]));

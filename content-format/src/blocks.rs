@@ -9,13 +9,26 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Block {
-    Heading { level: u8, text: String, anchor: String },
-    Paragraph { text: RichText },
+    Heading {
+        level: u8,
+        text: String,
+        anchor: String,
+    },
+    Paragraph {
+        text: RichText,
+    },
     /// A bulleted list.
-    List { items: Vec<ListItem> },
+    List {
+        items: Vec<ListItem>,
+    },
     /// A numbered list: things to do, in order.
-    Steps { items: Vec<ListItem> },
-    Callout { kind: CalloutKind, paragraphs: Vec<RichText> },
+    Steps {
+        items: Vec<ListItem>,
+    },
+    Callout {
+        kind: CalloutKind,
+        paragraphs: Vec<RichText>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,11 +93,21 @@ pub enum Style {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LinkTarget {
     /// Another guidance page, optionally at a section.
-    Page { id: String, anchor: Option<String> },
+    Page {
+        id: String,
+        anchor: Option<String>,
+    },
     /// A number to dial: `tel` is the URI for the dialler, `display` the number as people write it.
-    Phone { tel: String, display: String },
-    Web { url: String },
-    Email { address: String },
+    Phone {
+        tel: String,
+        display: String,
+    },
+    Web {
+        url: String,
+    },
+    Email {
+        address: String,
+    },
 }
 
 impl RichText {
@@ -160,7 +183,10 @@ mod tests {
     fn trimming_moves_marks() {
         let mut t = RichText {
             text: "[!NOTE] é bold".into(),
-            marks: vec![Mark { start: 10, end: 14, style: Style::Bold }, Mark { start: 0, end: 7, style: Style::Italic }],
+            marks: vec![
+                Mark { start: 10, end: 14, style: Style::Bold },
+                Mark { start: 0, end: 7, style: Style::Italic },
+            ],
         };
         t.trim_start_bytes("[!NOTE] ".len());
         assert_eq!(t.text, "é bold");

@@ -137,7 +137,10 @@ pub fn parse_bank_holidays(path: &str, text: &str, diags: &mut Diagnostics) -> V
         let name = f.string("name", true);
         if let Some(r) = &region {
             if !["england-and-wales", "scotland", "northern-ireland"].contains(&r.value.as_str()) {
-                f.error(r.line, format!("unknown region '{}' (england-and-wales, scotland or northern-ireland)", r.value));
+                f.error(
+                    r.line,
+                    format!("unknown region '{}' (england-and-wales, scotland or northern-ireland)", r.value),
+                );
             }
         }
         f.finish();
@@ -180,7 +183,11 @@ pub fn parse_directories(files: &ContentFiles, diags: &mut Diagnostics) -> Vec<D
         let sample = f.boolean("sample", true);
         f.finish();
         if !is_slug(&dir) {
-            diags.error(&head_path, 1, format!("directory folder '{dir}' must be lower-case letters, digits and hyphens"));
+            diags.error(
+                &head_path,
+                1,
+                format!("directory folder '{dir}' must be lower-case letters, digits and hyphens"),
+            );
         }
         let (Some(name), Some(description), Some(sample)) = (name, description, sample) else { continue };
         let mut areas = Vec::new();
@@ -201,7 +208,14 @@ pub fn parse_directories(files: &ContentFiles, diags: &mut Diagnostics) -> Vec<D
     out
 }
 
-fn parse_area(path: &str, text: &str, dir: &str, sample: bool, files: &ContentFiles, diags: &mut Diagnostics) -> Option<Area> {
+fn parse_area(
+    path: &str,
+    text: &str,
+    dir: &str,
+    sample: bool,
+    files: &ContentFiles,
+    diags: &mut Diagnostics,
+) -> Option<Area> {
     let src = TomlSource::new(path, text, 0);
     let doc = src.parse(text, diags)?;
     let mut top = Fields::new(&src, diags, doc.get_ref(), 1, "");
@@ -291,7 +305,13 @@ fn parse_area(path: &str, text: &str, dir: &str, sample: bool, files: &ContentFi
     Some(area)
 }
 
-fn read_boundary(path: &str, dir: &str, file: &Located<String>, files: &ContentFiles, diags: &mut Diagnostics) -> Option<Boundary> {
+fn read_boundary(
+    path: &str,
+    dir: &str,
+    file: &Located<String>,
+    files: &ContentFiles,
+    diags: &mut Diagnostics,
+) -> Option<Boundary> {
     let geo_path = format!("contacts/{dir}/{}", file.value);
     let Some(bytes) = files.get(&geo_path) else {
         diags.error(path, file.line, format!("boundary file {geo_path} does not exist"));
@@ -312,7 +332,13 @@ fn read_boundary(path: &str, dir: &str, file: &Located<String>, files: &ContentF
     }
 }
 
-fn parse_service(src: &TomlSource<'_>, table: &toml::de::DeTable<'_>, line: usize, sample: bool, diags: &mut Diagnostics) -> Option<Service> {
+fn parse_service(
+    src: &TomlSource<'_>,
+    table: &toml::de::DeTable<'_>,
+    line: usize,
+    sample: bool,
+    diags: &mut Diagnostics,
+) -> Option<Service> {
     let mut f = Fields::new(src, diags, table, line, "service");
     let id = f.string("id", true);
     let kind = f.string("kind", true);
@@ -368,9 +394,20 @@ fn parse_service(src: &TomlSource<'_>, table: &toml::de::DeTable<'_>, line: usiz
         match PhoneNumber::parse(&number.value) {
             Ok(p) => {
                 if sample && !p.is_drama_range() {
-                    diags.error(src.path, number.line, format!("{}: sample data may only use Ofcom's drama-range numbers (e.g. 01632 960000-960999)", number.value));
+                    diags.error(
+                        src.path,
+                        number.line,
+                        format!(
+                            "{}: sample data may only use Ofcom's drama-range numbers (e.g. 01632 960000-960999)",
+                            number.value
+                        ),
+                    );
                 } else if !sample && p.is_drama_range() {
-                    diags.error(src.path, number.line, format!("{} is a drama-range number in a real directory", number.value));
+                    diags.error(
+                        src.path,
+                        number.line,
+                        format!("{} is a drama-range number in a real directory", number.value),
+                    );
                 }
                 phones.push(Phone { label: label.value, number: p });
             }
@@ -397,7 +434,12 @@ fn parse_service(src: &TomlSource<'_>, table: &toml::de::DeTable<'_>, line: usiz
 
 /// Checks across directories: ids and postcode districts used once, and round-the-clock cover
 /// wherever an area has an out-of-hours route.
-pub(crate) fn check_directories(dirs: &[Directory], holidays: &[BankHoliday], today: NaiveDate, diags: &mut Diagnostics) {
+pub(crate) fn check_directories(
+    dirs: &[Directory],
+    holidays: &[BankHoliday],
+    today: NaiveDate,
+    diags: &mut Diagnostics,
+) {
     let mut area_ids: HashMap<&str, &Area> = HashMap::new();
     let mut districts: HashMap<&str, &Area> = HashMap::new();
     for a in dirs.iter().flat_map(|d| d.areas.iter()) {
@@ -406,23 +448,34 @@ pub(crate) fn check_directories(dirs: &[Directory], holidays: &[BankHoliday], to
         }
         for pc in &a.postcode_districts {
             if let Some(other) = districts.insert(pc, a) {
-                diags.error(&a.path, 1, format!("postcode district {pc} is claimed by both {} ({}) and {}", other.name, other.path, a.name));
+                diags.error(
+                    &a.path,
+                    1,
+                    format!("postcode district {pc} is claimed by both {} ({}) and {}", other.name, other.path, a.name),
+                );
             }
         }
         for s in &a.services {
             if (today - s.last_verified).num_days() > 365 {
-                diags.warning(&a.path, 1, format!("{}: last verified {}, check its numbers again", s.name, s.last_verified));
+                diags.warning(
+                    &a.path,
+                    1,
+                    format!("{}: last verified {}, check its numbers again", s.name, s.last_verified),
+                );
             }
         }
         check_cover(a, diags);
     }
     for year in [today.year(), today.year() + 1] {
         if !holidays.is_empty() && !holidays.iter().any(|h| h.region == "england-and-wales" && h.date.year() == year) {
-            diags.warning("contacts/bank-holidays.toml", 1, format!("no bank holidays listed for {year}: out-of-hours routing will treat them as ordinary days"));
+            diags.warning(
+                "contacts/bank-holidays.toml",
+                1,
+                format!("no bank holidays listed for {year}: out-of-hours routing will treat them as ordinary days"),
+            );
         }
     }
 }
-
 
 /// For needs an area has an out-of-hours service for, every half hour of a week and of a bank
 /// holiday should have some service open.
@@ -430,7 +483,8 @@ fn check_cover(area: &Area, diags: &mut Diagnostics) {
     // A reference week starting on a Monday, and the Monday as a bank holiday.
     let monday = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default();
     let as_holiday = [BankHoliday { region: "england-and-wales".into(), date: monday, name: "test".into() }];
-    let mut needs: Vec<&str> = area.services.iter().filter(|s| s.out_of_hours).flat_map(|s| s.needs.iter().map(String::as_str)).collect();
+    let mut needs: Vec<&str> =
+        area.services.iter().filter(|s| s.out_of_hours).flat_map(|s| s.needs.iter().map(String::as_str)).collect();
     needs.sort_unstable();
     needs.dedup();
     for need in needs {
@@ -442,7 +496,8 @@ fn check_cover(area: &Area, diags: &mut Diagnostics) {
             for slot in 0..days * 48 {
                 let day = (slot / 48) as u8;
                 let minute = ((slot % 48) * 30) as u16;
-                let at = (monday + Duration::days(i64::from(day))).and_time(NaiveTime::MIN) + Duration::minutes(i64::from(minute));
+                let at = (monday + Duration::days(i64::from(day))).and_time(NaiveTime::MIN)
+                    + Duration::minutes(i64::from(minute));
                 let open = serving.iter().any(|s| s.hours.is_open(at, &cal));
                 match (open, gap) {
                     (false, None) => gap = Some((day, minute)),
@@ -461,13 +516,30 @@ fn check_cover(area: &Area, diags: &mut Diagnostics) {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn report_gap(area: &Area, need: &str, holiday: bool, from_day: u8, from: u16, to_day: u8, to: u16, diags: &mut Diagnostics) {
+fn report_gap(
+    area: &Area,
+    need: &str,
+    holiday: bool,
+    from_day: u8,
+    from: u16,
+    to_day: u8,
+    to: u16,
+    diags: &mut Diagnostics,
+) {
     let when = if holiday {
-        format!("on bank holidays {}-{}", format_time(from), if to_day > from_day { "24:00".into() } else { format_time(to) })
+        format!(
+            "on bank holidays {}-{}",
+            format_time(from),
+            if to_day > from_day { "24:00".into() } else { format_time(to) }
+        )
     } else if to_day == from_day {
         format!("{} {}-{}", day_name(from_day), format_time(from), format_time(to))
     } else {
         format!("{} {} to {} {}", day_name(from_day), format_time(from), day_name(to_day), format_time(to))
     };
-    diags.warning(&area.path, 1, format!("{}: nobody answers for '{need}' {when}, although the area has an out-of-hours route", area.name));
+    diags.warning(
+        &area.path,
+        1,
+        format!("{}: nobody answers for '{need}' {when}, although the area has an out-of-hours route", area.name),
+    );
 }

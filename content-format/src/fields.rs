@@ -131,7 +131,12 @@ impl<'s, 'd, 't, 'i> Fields<'s, 'd, 't, 'i> {
     }
 
     /// A list of non-empty strings. `min` is the least number of entries allowed.
-    pub(crate) fn string_list(&mut self, key: &'static str, required: bool, min: usize) -> Option<Vec<Located<String>>> {
+    pub(crate) fn string_list(
+        &mut self,
+        key: &'static str,
+        required: bool,
+        min: usize,
+    ) -> Option<Vec<Located<String>>> {
         let (value, line) = self.get(key, required)?;
         let Some(items) = value.as_array() else {
             self.type_error(key, "a list of strings", value, line);
@@ -244,7 +249,9 @@ impl<'s, 'd, 't, 'i> Fields<'s, 'd, 't, 'i> {
     }
 
     /// Every entry of a table whose keys are free-form (e.g. `[abbreviations]`).
-    pub(crate) fn entries(table: &'t DeTable<'i>) -> impl Iterator<Item = (&'t Spanned<Cow<'i, str>>, &'t Spanned<DeValue<'i>>)> {
+    pub(crate) fn entries(
+        table: &'t DeTable<'i>,
+    ) -> impl Iterator<Item = (&'t Spanned<Cow<'i, str>>, &'t Spanned<DeValue<'i>>)> {
         table.iter()
     }
 

@@ -81,10 +81,7 @@ fn read_dir_into(root: &Path, dir: &Path, files: &mut ContentFiles) -> Result<()
         let path = path.to_path_buf();
         move |source| Error::Io { path, source }
     };
-    let mut entries: Vec<_> = fs::read_dir(dir)
-        .map_err(io(dir))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(io(dir))?;
+    let mut entries: Vec<_> = fs::read_dir(dir).map_err(io(dir))?.collect::<Result<Vec<_>, _>>().map_err(io(dir))?;
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();

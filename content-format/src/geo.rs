@@ -18,7 +18,10 @@ pub const UK_BOUNDS: (LatLon, LatLon) = (LatLon { lat: 49.0, lon: -8.9 }, LatLon
 impl LatLon {
     pub fn in_uk(&self) -> bool {
         let (sw, ne) = UK_BOUNDS;
-        self.lat.is_finite() && self.lon.is_finite() && (sw.lat..=ne.lat).contains(&self.lat) && (sw.lon..=ne.lon).contains(&self.lon)
+        self.lat.is_finite()
+            && self.lon.is_finite()
+            && (sw.lat..=ne.lat).contains(&self.lat)
+            && (sw.lon..=ne.lon).contains(&self.lon)
     }
 
     /// Great-circle distance in kilometres.
@@ -85,7 +88,8 @@ impl Boundary {
 /// Reads a GeoJSON Polygon or MultiPolygon (bare, in a Feature, or the first Feature of a
 /// FeatureCollection). Problems come back as (line, message).
 pub fn parse_geojson(text: &str) -> Result<Boundary, Vec<(usize, String)>> {
-    let value: Value = serde_json::from_str(text).map_err(|e| vec![(e.line().max(1), format!("not valid JSON: {e}"))])?;
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| vec![(e.line().max(1), format!("not valid JSON: {e}"))])?;
     let geometry = match value.get("type").and_then(Value::as_str) {
         Some("FeatureCollection") => value.get("features").and_then(|f| f.get(0)).and_then(|f| f.get("geometry")),
         Some("Feature") => value.get("geometry"),
@@ -93,9 +97,7 @@ pub fn parse_geojson(text: &str) -> Result<Boundary, Vec<(usize, String)>> {
     }
     .ok_or_else(|| vec![(1, "no geometry found: expected a Polygon or MultiPolygon".to_string())])?;
     let coords = geometry.get("coordinates").ok_or_else(|| vec![(1, "geometry has no coordinates".to_string())])?;
-    let line = text
-        .find("\"coordinates\"")
-        .map_or(1, |i| text[..i].matches('\n').count() + 1);
+    let line = text.find("\"coordinates\"").map_or(1, |i| text[..i].matches('\n').count() + 1);
     let polygons_json: Vec<&Value> = match geometry.get("type").and_then(Value::as_str) {
         Some("Polygon") => vec![coords],
         Some("MultiPolygon") => coords.as_array().map(|a| a.iter().collect()).unwrap_or_default(),
@@ -115,13 +117,18 @@ pub fn parse_geojson(text: &str) -> Result<Boundary, Vec<(usize, String)>> {
                         }
                         points.push([lon, lat]);
                     }
-                    _ => problems.push((line, format!("polygon {pi} ring {ri}: {pt} is not a [longitude, latitude] pair"))),
+                    _ => problems
+                        .push((line, format!("polygon {pi} ring {ri}: {pt} is not a [longitude, latitude] pair"))),
                 }
             }
             if points.len() < 4 {
-                problems.push((line, format!("polygon {pi} ring {ri}: needs at least 4 positions, has {}", points.len())));
+                problems
+                    .push((line, format!("polygon {pi} ring {ri}: needs at least 4 positions, has {}", points.len())));
             } else if points.first() != points.last() {
-                problems.push((line, format!("polygon {pi} ring {ri} is not closed: its last position must repeat the first")));
+                problems.push((
+                    line,
+                    format!("polygon {pi} ring {ri} is not closed: its last position must repeat the first"),
+                ));
             }
             rings.push(points);
         }

@@ -139,7 +139,13 @@ checked = 2026-11-23
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].number.display(), "0800 028 3550");
         let msgs: Vec<String> = diags.iter().map(ToString::to_string).collect();
-        assert!(msgs.iter().any(|m| m.starts_with("contacts/national.toml:14: error: '01632 960000' is a drama-range")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.starts_with("contacts/national.toml:15: error: unknown need 'kittens'")), "{msgs:?}");
+        assert!(
+            msgs.iter().any(|m| m.starts_with("contacts/national.toml:14: error: '01632 960000' is a drama-range")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.starts_with("contacts/national.toml:15: error: unknown need 'kittens'")),
+            "{msgs:?}"
+        );
     }
 }

@@ -68,7 +68,8 @@ pub fn parse_rule(text: &str) -> Result<Vec<Rule>, String> {
     let (days_part, times) = text
         .rsplit_once(' ')
         .ok_or_else(|| format!("'{text}' should be days then times, e.g. \"Mon-Fri 09:00-17:00\" or \"24/7\""))?;
-    let (start, end) = times.split_once('-').ok_or_else(|| format!("'{times}' should be a time range like 09:00-17:00"))?;
+    let (start, end) =
+        times.split_once('-').ok_or_else(|| format!("'{times}' should be a time range like 09:00-17:00"))?;
     let start = parse_time(start).ok_or_else(|| format!("'{start}' is not a time (HH:MM)"))?;
     let end = parse_time(end).ok_or_else(|| format!("'{end}' is not a time (HH:MM, up to 24:00)"))?;
     if start == end && !(start == 0 && end == 0) {
@@ -237,15 +238,23 @@ mod tests {
         let h = hours(&["24/7"]);
         assert!(h.is_always_open());
         assert!(h.is_open(at("2026-12-25T03:00"), &NONE));
-        assert_eq!(hours(&["Mon-Thu 08:30-17:00", "Sat,Sun,BH 10:00-14:00"]).describe(), vec![
-            "Mon-Thu 08:30-17:00",
-            "Sat-Sun, bank holidays 10:00-14:00"
-        ]);
+        assert_eq!(
+            hours(&["Mon-Thu 08:30-17:00", "Sat,Sun,BH 10:00-14:00"]).describe(),
+            vec!["Mon-Thu 08:30-17:00", "Sat-Sun, bank holidays 10:00-14:00"]
+        );
     }
 
     #[test]
     fn rejects_nonsense() {
-        for bad in ["Mon-Fri", "Mon-Fri 9-5", "Moon 09:00-17:00", "Fri-Mon 09:00-17:00", "Mon 09:00-09:00", "Mon 25:00-26:00", "Mon 24:00-02:00"] {
+        for bad in [
+            "Mon-Fri",
+            "Mon-Fri 9-5",
+            "Moon 09:00-17:00",
+            "Fri-Mon 09:00-17:00",
+            "Mon 09:00-09:00",
+            "Mon 25:00-26:00",
+            "Mon 24:00-02:00",
+        ] {
             assert!(parse_rule(bad).is_err(), "{bad}");
         }
     }

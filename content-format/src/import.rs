@@ -37,7 +37,17 @@ const REQUIRED: &[&str] = &[
     "phone",
     "last_verified",
 ];
-const AREA_FIELDS: &[&str] = &["area_name", "area_kind", "region", "nation", "latitude", "longitude", "postcode_districts", "aliases", "boundary"];
+const AREA_FIELDS: &[&str] = &[
+    "area_name",
+    "area_kind",
+    "region",
+    "nation",
+    "latitude",
+    "longitude",
+    "postcode_districts",
+    "aliases",
+    "boundary",
+];
 
 #[derive(Serialize)]
 struct AreaFile {
@@ -227,7 +237,8 @@ pub fn import_csv(
             last_verified: date,
             phones,
         };
-        let area_values: BTreeMap<String, String> = AREA_FIELDS.iter().map(|k| (k.to_string(), get(k).to_string())).collect();
+        let area_values: BTreeMap<String, String> =
+            AREA_FIELDS.iter().map(|k| (k.to_string(), get(k).to_string())).collect();
         if let Some((_, first_line, first, file)) = areas.iter_mut().find(|(id, ..)| *id == area_id) {
             for (k, v) in &area_values {
                 if first.get(k) != Some(v) {

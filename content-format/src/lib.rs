@@ -32,17 +32,17 @@ pub use contacts::{
     holiday_region, parse_bank_holidays, parse_directories, service_kind_label, Area, BankHoliday, Directory, Phone,
     RegionCalendar, Service, AREA_KINDS, NATIONS, SERVICE_KINDS,
 };
-pub use geo::{parse_geojson, Boundary, LatLon, UK_BOUNDS};
-#[cfg(feature = "import")]
-pub use import::import_csv;
-pub use hours::{day_name, format_time, Calendar, HolidayList, Hours, Rule};
-pub use postcode::{is_district, Postcode, PostcodeError};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use fields::Located;
 pub use files::{is_content_path, ContentFiles, MAX_FILE_BYTES};
+pub use geo::{parse_geojson, Boundary, LatLon, UK_BOUNDS};
 pub use helplines::{parse_helplines, Helpline, NEEDS};
+pub use hours::{day_name, format_time, Calendar, HolidayList, Hours, Rule};
+#[cfg(feature = "import")]
+pub use import::import_csv;
 pub use page::{parse_page, Page, Section, AUDIENCES};
 pub use phone::{PhoneError, PhoneNumber};
+pub use postcode::{is_district, Postcode, PostcodeError};
 pub use synonyms::{parse_synonyms, Synonyms};
 pub use topics::{parse_topics, Topic};
 

@@ -313,10 +313,7 @@ impl State<'_> {
             self.warning(q.line, "empty block quote");
             return;
         };
-        let marker = first
-            .text
-            .strip_prefix("[!")
-            .and_then(|rest| rest.find(']').map(|end| rest[..end].to_string()));
+        let marker = first.text.strip_prefix("[!").and_then(|rest| rest.find(']').map(|end| rest[..end].to_string()));
         let kind = match &marker {
             Some(m) => match CalloutKind::from_marker(m) {
                 Some(kind) => kind,
@@ -414,10 +411,7 @@ impl State<'_> {
             }
             return Some(LinkTarget::Web { url: dest.to_string() });
         }
-        self.error(
-            line,
-            format!("link `{dest}` is not understood: use page:<id>, tel:<number>, mailto: or https://"),
-        );
+        self.error(line, format!("link `{dest}` is not understood: use page:<id>, tel:<number>, mailto: or https://"));
         None
     }
 

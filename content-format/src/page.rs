@@ -65,7 +65,11 @@ impl Page {
         let mut sections = vec![Section { anchor: None, heading: None, text: String::new() }];
         for block in &self.blocks {
             if let Block::Heading { text, anchor, .. } = block {
-                sections.push(Section { anchor: Some(anchor.clone()), heading: Some(text.clone()), text: String::new() });
+                sections.push(Section {
+                    anchor: Some(anchor.clone()),
+                    heading: Some(text.clone()),
+                    text: String::new(),
+                });
                 continue;
             }
             if let Some(current) = sections.last_mut() {
@@ -121,9 +125,7 @@ pub(crate) fn is_slug(s: &str) -> bool {
 pub fn parse_page(path: &str, text: &str, diags: &mut Diagnostics) -> Option<Page> {
     let before = diags.errors().count();
     let lines = Lines::new(text);
-    let Some((front, front_base, body, body_base)) = split_front_matter(path, text, diags) else {
-        return None;
-    };
+    let (front, front_base, body, body_base) = split_front_matter(path, text, diags)?;
     let src = TomlSource::new(path, text, front_base);
     let table = src.parse(front, diags)?;
     let mut f = Fields::new(&src, diags, table.get_ref(), 1, "");
@@ -176,14 +178,30 @@ pub fn parse_page(path: &str, text: &str, diags: &mut Diagnostics) -> Option<Pag
     if diags.errors().count() > before {
         return None;
     }
-    let (Some(id), Some(title), Some(topic), Some(audience), Some(summary), Some(keywords), Some(legal_basis), Some(sources), Some(last_reviewed), Some(next_review), Some(version)) =
-        (id, title, topic, audience, summary, keywords, legal_basis, sources, last_reviewed, next_review, version)
+    let (
+        Some(id),
+        Some(title),
+        Some(topic),
+        Some(audience),
+        Some(summary),
+        Some(keywords),
+        Some(legal_basis),
+        Some(sources),
+        Some(last_reviewed),
+        Some(next_review),
+        Some(version),
+    ) = (id, title, topic, audience, summary, keywords, legal_basis, sources, last_reviewed, next_review, version)
     else {
         return None;
     };
     let values = |v: Vec<Located<String>>| v.into_iter().map(|l| l.value).collect::<Vec<_>>();
     Some(Page {
-        lines: PageLines { id: id.line, topic: topic.line, next_review: next_review.line, last_reviewed: last_reviewed.line },
+        lines: PageLines {
+            id: id.line,
+            topic: topic.line,
+            next_review: next_review.line,
+            last_reviewed: last_reviewed.line,
+        },
         id: id.value,
         title: title.value,
         topic: topic.value,
@@ -202,7 +220,11 @@ pub fn parse_page(path: &str, text: &str, diags: &mut Diagnostics) -> Option<Pag
 }
 
 /// Splits `+++` front matter from the body. Returns (front, front offset, body, body offset).
-fn split_front_matter<'t>(path: &str, text: &'t str, diags: &mut Diagnostics) -> Option<(&'t str, usize, &'t str, usize)> {
+fn split_front_matter<'t>(
+    path: &str,
+    text: &'t str,
+    diags: &mut Diagnostics,
+) -> Option<(&'t str, usize, &'t str, usize)> {
     let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
     let rest = &text[start..];
     let first_line_end = rest.find('\n').map_or(rest.len(), |i| i + 1);

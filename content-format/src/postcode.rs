@@ -60,7 +60,10 @@ impl Postcode {
         }
         let b = compact.as_bytes();
         if b.len() >= 5 && is_inward(&b[b.len() - 3..]) && is_district(&compact[..b.len() - 3]) {
-            return Ok(Postcode { district: compact[..b.len() - 3].to_string(), inward: Some(compact[b.len() - 3..].to_string()) });
+            return Ok(Postcode {
+                district: compact[..b.len() - 3].to_string(),
+                inward: Some(compact[b.len() - 3..].to_string()),
+            });
         }
         if is_district(&compact) {
             return Ok(Postcode { district: compact, inward: None });

@@ -90,11 +90,9 @@ fn read_mapping(
 fn terms_of(value: &DeValue<'_>) -> Vec<String> {
     match value {
         DeValue::String(s) => vec![s.trim().to_lowercase()],
-        DeValue::Array(items) => items
-            .iter()
-            .filter_map(|i| i.get_ref().as_str())
-            .map(|s| s.trim().to_lowercase())
-            .collect(),
+        DeValue::Array(items) => {
+            items.iter().filter_map(|i| i.get_ref().as_str()).map(|s| s.trim().to_lowercase()).collect()
+        }
         _ => Vec::new(),
     }
     .into_iter()

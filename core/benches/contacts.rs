@@ -15,10 +15,15 @@ fn main() {
     let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
     let files = ContentFiles::from_dir(&content).expect("read content");
     let c = check(&files, chrono::Local::now().date_naive()).content;
-    let districts: Vec<String> = c.directories.iter().flat_map(|d| d.areas.iter()).flat_map(|a| a.postcode_districts.clone()).collect();
+    let districts: Vec<String> =
+        c.directories.iter().flat_map(|d| d.areas.iter()).flat_map(|a| a.postcode_districts.clone()).collect();
     let points = c.directories[0].areas[0].boundary.as_ref().map(|b| b.point_count()).unwrap_or(0);
     println!("contacts look-up benchmark");
-    println!("\n== bundled sample directory: {} areas, {} districts, boundaries of ~{points} points ==", c.directories.iter().map(|d| d.areas.len()).sum::<usize>(), districts.len());
+    println!(
+        "\n== bundled sample directory: {} areas, {} districts, boundaries of ~{points} points ==",
+        c.directories.iter().map(|d| d.areas.len()).sum::<usize>(),
+        districts.len()
+    );
     let book = ContactBook::new(c.directories, c.bank_holidays.clone(), c.helplines.clone());
     run(&book, &districts, (53.30, 54.05, -2.05, -0.95));
 
@@ -40,10 +45,15 @@ fn run(book: &ContactBook, districts: &[String], (lat0, lat1, lon0, lon1): (f64,
     let postcodes: Vec<String> = (0..n)
         .map(|i| {
             let d = &districts[(next() * districts.len() as f64) as usize % districts.len()];
-            if i % 2 == 0 { format!("{d} {}AB", i % 10) } else { d.to_lowercase() }
+            if i % 2 == 0 {
+                format!("{d} {}AB", i % 10)
+            } else {
+                d.to_lowercase()
+            }
         })
         .collect();
-    let positions: Vec<(f64, f64)> = (0..n).map(|_| (lat0 + next() * (lat1 - lat0), lon0 + next() * (lon1 - lon0))).collect();
+    let positions: Vec<(f64, f64)> =
+        (0..n).map(|_| (lat0 + next() * (lat1 - lat0), lon0 + next() * (lon1 - lon0))).collect();
     let mut t = Vec::with_capacity(n);
     for pc in &postcodes {
         let start = Instant::now();
@@ -136,6 +146,7 @@ fn generated(count: usize, districts: usize, per_side: usize) -> (Vec<Directory>
             path: String::new(),
         });
     }
-    let dir = Directory { id: "generated".into(), name: "Generated".into(), description: String::new(), sample: true, areas };
+    let dir =
+        Directory { id: "generated".into(), name: "Generated".into(), description: String::new(), sample: true, areas };
     (vec![dir], codes)
 }

@@ -165,7 +165,10 @@ fn cold_start(dir: &Path) {
         let out = Command::new(&exe).env(COLD_ENV, dir).output().expect("spawn");
         outer.push(t.elapsed());
         let text = String::from_utf8_lossy(&out.stdout);
-        let micros: u64 = text.trim().parse().unwrap_or_else(|_| panic!("child said {text:?} {}", String::from_utf8_lossy(&out.stderr)));
+        let micros: u64 = text
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("child said {text:?} {}", String::from_utf8_lossy(&out.stderr)));
         inner.push(Duration::from_micros(micros));
     }
     println!(
@@ -210,11 +213,8 @@ impl Fts {
     }
 
     fn search(&self, q: &str) -> Vec<String> {
-        let words: Vec<String> = q
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(|w| format!("\"{w}\""))
-            .collect();
+        let words: Vec<String> =
+            q.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| format!("\"{w}\"")).collect();
         if words.is_empty() {
             return Vec::new();
         }
@@ -280,10 +280,12 @@ fn generate(bundled: &ContentFiles, n: usize) -> ContentFiles {
     let mut keywords = Vec::new();
     let mut title_words = Vec::new();
     for p in &content.pages {
-        sentences.extend(p.plain_text().split(". ").filter(|s| s.len() > 20).map(|s| s.replace(['\n', '"', '\\'], " ")));
+        sentences
+            .extend(p.plain_text().split(". ").filter(|s| s.len() > 20).map(|s| s.replace(['\n', '"', '\\'], " ")));
         headings.extend(p.headings().map(|h| h.replace('"', "")));
         keywords.extend(p.keywords.iter().map(|k| k.replace('"', "")));
-        title_words.extend(p.title.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string()));
+        title_words
+            .extend(p.title.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string()));
     }
     title_words.retain(|w| !w.is_empty());
     let mut rng = 0x9e37_79b9_7f4a_7c15u64;

@@ -24,6 +24,8 @@ pub use error::{Error, Result};
 pub use library::{BookmarkView, InstallReport, Library, PageView};
 pub use progress::{Cancel, NoProgress, Progress, Stage, Work};
 pub use safeguarding_content as content;
-pub use search::{Highlight, SearchRequest, SearchResult, SearchResults, SectionRef, Snippet, Suggestion, SuggestionKind};
+pub use search::{
+    Highlight, SearchRequest, SearchResult, SearchResults, SectionRef, Snippet, Suggestion, SuggestionKind,
+};
 pub use store::{InstalledContent, TopicSummary};
 pub use userdata::{Bookmark, Note, NoteTarget, PersonalContact, PersonalPhone};

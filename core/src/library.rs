@@ -114,7 +114,12 @@ impl Library {
         let mut store = lock(&self.content);
         if let Some(current) = store.installed()? {
             if current.version == version && self.index_read().is_some() {
-                return Ok(InstallReport { installed: false, version, page_count: current.page_count, warnings: Vec::new() });
+                return Ok(InstallReport {
+                    installed: false,
+                    version,
+                    page_count: current.page_count,
+                    warnings: Vec::new(),
+                });
             }
         }
         work.step(Stage::Checking, 0, 1)?;
@@ -232,10 +237,7 @@ impl Library {
     pub fn bookmarks(&self) -> Result<Vec<BookmarkView>> {
         let marks = lock(&self.user).bookmarks()?;
         let store = lock(&self.content);
-        marks
-            .into_iter()
-            .map(|b| Ok(BookmarkView { title: store.page_title(&b.page_id)?, bookmark: b }))
-            .collect()
+        marks.into_iter().map(|b| Ok(BookmarkView { title: store.page_title(&b.page_id)?, bookmark: b })).collect()
     }
 
     pub fn set_note(&self, target: &NoteTarget, text: &str) -> Result<()> {

@@ -143,10 +143,7 @@ impl ContentStore {
     }
 
     fn meta(&self, key: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?)
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }
 
     /// What is installed, or `None` before the first install.
@@ -163,10 +160,8 @@ impl ContentStore {
     }
 
     pub fn page(&self, id: &str) -> Result<Page> {
-        let doc: Option<String> = self
-            .conn
-            .query_row("SELECT doc FROM pages WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?;
+        let doc: Option<String> =
+            self.conn.query_row("SELECT doc FROM pages WHERE id = ?1", [id], |r| r.get(0)).optional()?;
         match doc {
             Some(doc) => Ok(serde_json::from_str(&doc)?),
             None => Err(Error::PageNotFound(id.to_string())),
@@ -179,10 +174,7 @@ impl ContentStore {
 
     /// Titles of pages by id, for lists that mention pages (bookmarks).
     pub fn page_title(&self, id: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row("SELECT title FROM pages WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?)
+        Ok(self.conn.query_row("SELECT title FROM pages WHERE id = ?1", [id], |r| r.get(0)).optional()?)
     }
 
     /// Every page's id, title and keywords: what search-box suggestions are made from, read
@@ -241,11 +233,19 @@ impl ContentStore {
         let mut stmt = self.conn.prepare("SELECT id, name, description, sample FROM directories ORDER BY id")?;
         let mut dirs = stmt
             .query_map([], |r| {
-                Ok(Directory { id: r.get(0)?, name: r.get(1)?, description: r.get(2)?, sample: r.get(3)?, areas: Vec::new() })
+                Ok(Directory {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    description: r.get(2)?,
+                    sample: r.get(3)?,
+                    areas: Vec::new(),
+                })
             })?
             .collect::<Result<Vec<_>, _>>()?;
         let mut stmt = self.conn.prepare("SELECT directory, doc FROM areas ORDER BY id")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
         for (dir, doc) in rows {
             let area: Area = serde_json::from_str(&doc)?;
             if let Some(d) = dirs.iter_mut().find(|d| d.id == dir) {

@@ -144,7 +144,8 @@ impl UserStore {
     /// Newest first.
     pub fn bookmarks(&self) -> Result<Vec<Bookmark>> {
         let mut stmt = self.conn.prepare("SELECT page_id, anchor, created_at FROM bookmarks ORDER BY rowid DESC")?;
-        let rows = stmt.query_map([], |r| Ok(Bookmark { page_id: r.get(0)?, anchor: r.get(1)?, created_at: r.get(2)? }))?;
+        let rows =
+            stmt.query_map([], |r| Ok(Bookmark { page_id: r.get(0)?, anchor: r.get(1)?, created_at: r.get(2)? }))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
@@ -190,7 +191,9 @@ impl UserStore {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows
             .into_iter()
-            .filter_map(|(key, text, updated_at)| NoteTarget::from_key(&key).map(|target| Note { target, text, updated_at }))
+            .filter_map(|(key, text, updated_at)| {
+                NoteTarget::from_key(&key).map(|target| Note { target, text, updated_at })
+            })
             .collect())
     }
 

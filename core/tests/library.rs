@@ -67,7 +67,10 @@ fn filters_and_limits() {
     let (_d, lib) = installed();
     let mut req = SearchRequest::new("report supervision terrorism");
     req.topic = Some("mca".into());
-    assert_eq!(lib.search(&req).unwrap().results.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), vec!["mca-liberty"]);
+    assert_eq!(
+        lib.search(&req).unwrap().results.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+        vec!["mca-liberty"]
+    );
     req.topic = None;
     req.audience = Some("education".into());
     assert!(lib.search(&req).unwrap().results.is_empty());
@@ -197,7 +200,8 @@ fn a_damaged_content_database_is_set_aside_and_user_data_kept() {
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(dir.path().join(format!("content.sqlite{suffix}")));
     }
-    std::fs::write(&db, b"garbage garbage garbage garbage garbage garbage garbage garbage garbage garbage garbage").unwrap();
+    std::fs::write(&db, b"garbage garbage garbage garbage garbage garbage garbage garbage garbage garbage garbage")
+        .unwrap();
     let lib = Library::open(dir.path()).unwrap();
     assert!(lib.installed().unwrap().is_none(), "the app reinstalls bundled content next");
     assert_eq!(lib.bookmarks().unwrap().len(), 1);

@@ -112,7 +112,9 @@ fn a_corrupt_contacts_file_is_refused_and_the_old_directory_kept() {
     let mut files = ContentFiles::from_dir(&content_dir()).unwrap();
     files.insert("contacts/sample-yorkshire/leeds.toml", b"[area]\nid = \"sample-leeds\"\nname = \n".to_vec());
     match lib.install_files(&files, "update", &work()) {
-        Err(Error::InvalidContent(d)) => assert!(d.to_string().contains("contacts/sample-yorkshire/leeds.toml:3: error"), "{d}"),
+        Err(Error::InvalidContent(d)) => {
+            assert!(d.to_string().contains("contacts/sample-yorkshire/leeds.toml:3: error"), "{d}")
+        }
         other => panic!("{other:?}"),
     }
     assert_eq!(lib.find_area_by_postcode("LS6").unwrap().area.id, "sample-leeds");

@@ -10,8 +10,20 @@ use safeguarding_flow_tests::content_dir;
 /// The national numbers the facts sheet lists (real public numbers). A number in guidance or in
 /// `contacts/national.toml` that is not here fails the test until someone checks it and adds it.
 const KNOWN_NATIONAL: &[&str] = &[
-    "999", "101", "111", "0808 800 5000", "0800 028 3550", "0800 1111", "0808 2000 247", "08000 121 700",
-    "0800 789 321", "020 7008 0151", "0800 5999 247", "0808 802 4040", "116 123", "0300 456 0300",
+    "999",
+    "101",
+    "111",
+    "0808 800 5000",
+    "0800 028 3550",
+    "0800 1111",
+    "0808 2000 247",
+    "08000 121 700",
+    "0800 789 321",
+    "020 7008 0151",
+    "0800 5999 247",
+    "0808 802 4040",
+    "116 123",
+    "0300 456 0300",
 ];
 
 fn known_national() -> Vec<String> {
@@ -78,7 +90,9 @@ fn phone_numbers_in_guidance_and_national_data_are_known_national_numbers() {
         for b in &p.blocks {
             match b {
                 Block::Paragraph { text } => phone_links(text, &mut numbers),
-                Block::List { items } | Block::Steps { items } => items.iter().for_each(|i| phone_links(&i.text, &mut numbers)),
+                Block::List { items } | Block::Steps { items } => {
+                    items.iter().for_each(|i| phone_links(&i.text, &mut numbers))
+                }
                 Block::Callout { paragraphs, .. } => paragraphs.iter().for_each(|t| phone_links(t, &mut numbers)),
                 Block::Heading { .. } => {}
             }
@@ -95,7 +109,11 @@ fn phone_numbers_in_guidance_and_national_data_are_known_national_numbers() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-    assert_eq!(checked.content.helplines.len(), KNOWN_NATIONAL.len(), "every national helpline is in contacts/national.toml");
+    assert_eq!(
+        checked.content.helplines.len(),
+        KNOWN_NATIONAL.len(),
+        "every national helpline is in contacts/national.toml"
+    );
 }
 
 #[test]
@@ -133,7 +151,11 @@ fn sample_directories_use_only_drama_range_numbers() {
             }
         }
         if d.sample {
-            assert!(d.name.to_lowercase().contains("sample") && d.description.to_lowercase().contains("sample"), "{} is labelled as sample", d.id);
+            assert!(
+                d.name.to_lowercase().contains("sample") && d.description.to_lowercase().contains("sample"),
+                "{} is labelled as sample",
+                d.id
+            );
             assert!(d.areas.iter().all(|a| a.name.contains("(sample)")), "every sample area says so in its name");
         }
     }

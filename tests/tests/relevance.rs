@@ -21,7 +21,8 @@ struct Case {
 
 #[test]
 fn relevance_set() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/relevance/queries.toml")).expect("read set");
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/relevance/queries.toml")).expect("read set");
     let set: Set = toml::from_str(&text).expect("parse set");
     let (_dir, library) = bundled_library();
 
@@ -42,7 +43,10 @@ fn relevance_set() {
         *best = (*best).min(rank.unwrap_or(usize::MAX));
         if rank.is_none_or(|r| r > case.within) {
             let top: Vec<&str> = results.results.iter().take(3).map(|r| r.id.as_str()).collect();
-            missed.push(format!("  {:?}: expected {} within {}, got rank {:?}; top 3 {:?}", case.q, case.expect, case.within, rank, top));
+            missed.push(format!(
+                "  {:?}: expected {} within {}, got rank {:?}; top 3 {:?}",
+                case.q, case.expect, case.within, rank, top
+            ));
         }
     }
     let n = set.query.len() as f64;

@@ -145,7 +145,8 @@ impl AreaEntry {
 }
 
 /// Words that do not tell one council from another.
-const NAME_NOISE: &[&str] = &["council", "city", "of", "the", "metropolitan", "borough", "district", "county", "sample", "mbc"];
+const NAME_NOISE: &[&str] =
+    &["council", "city", "of", "the", "metropolitan", "borough", "district", "county", "sample", "mbc"];
 
 /// All installed directories, ready for look-ups.
 pub struct ContactBook {
@@ -199,7 +200,10 @@ impl ContactBook {
     pub fn find_by_postcode(&self, postcode: &str) -> Result<AreaMatch> {
         let pc = Postcode::parse(postcode).map_err(|e| Error::InvalidInput(e.to_string()))?;
         match self.districts.get(&pc.district) {
-            Some(&i) => Ok(AreaMatch { area: self.areas[i].summary(), method: LocateMethod::Postcode { district: pc.district } }),
+            Some(&i) => Ok(AreaMatch {
+                area: self.areas[i].summary(),
+                method: LocateMethod::Postcode { district: pc.district },
+            }),
             None => Err(Error::NotFound { what: "area covering postcode district", id: pc.district }),
         }
     }
@@ -235,12 +239,15 @@ impl ContactBook {
                     .names
                     .iter()
                     .map(|words| {
-                        let per_word: Vec<u8> =
-                            typed.iter().map(|t| words.iter().map(|w| fuzzy::word_match(t, w)).max().unwrap_or(0)).collect();
+                        let per_word: Vec<u8> = typed
+                            .iter()
+                            .map(|t| words.iter().map(|w| fuzzy::word_match(t, w)).max().unwrap_or(0))
+                            .collect();
                         if per_word.contains(&0) {
                             0
                         } else {
-                            per_word.iter().map(|s| u32::from(*s)).sum::<u32>() * 10 + u32::from(words.len() == typed.len())
+                            per_word.iter().map(|s| u32::from(*s)).sum::<u32>() * 10
+                                + u32::from(words.len() == typed.len())
                         }
                     })
                     .max()
@@ -385,7 +392,8 @@ impl ContactBook {
             advice.reason = format!("In hours: {} is open until {until}.", open.name);
             advice.contact = Some(self.service_view(entry, open, Some(at)));
         } else {
-            let why = day.first().map_or_else(|| "no day-time team is listed".to_string(), |d| closed_reason(d, at, &cal));
+            let why =
+                day.first().map_or_else(|| "no day-time team is listed".to_string(), |d| closed_reason(d, at, &cal));
             advice.out_of_hours = true;
             advice.day_team = day.first().map(|d| self.service_view(entry, d, Some(at)));
             match serving.iter().find(|s| s.out_of_hours && s.hours.is_open(at, &cal)) {
@@ -404,7 +412,13 @@ impl ContactBook {
 
     /// Published, national and personal contacts matching a query: every typed word must match
     /// a word of the contact's name, area, kind, needs or notes (prefixes and small typos count).
-    pub fn search(&self, query: &str, personal: &[PersonalContact], at: Option<NaiveDateTime>, limit: usize) -> Vec<ContactView> {
+    pub fn search(
+        &self,
+        query: &str,
+        personal: &[PersonalContact],
+        at: Option<NaiveDateTime>,
+        limit: usize,
+    ) -> Vec<ContactView> {
         let typed = fuzzy::words(query);
         if typed.is_empty() {
             return Vec::new();
@@ -447,7 +461,12 @@ impl ContactBook {
             );
         }
         for c in personal {
-            let area = c.area_id.as_deref().and_then(|id| self.entry(id).ok()).map(|a| a.area.name.clone()).unwrap_or_default();
+            let area = c
+                .area_id
+                .as_deref()
+                .and_then(|id| self.entry(id).ok())
+                .map(|a| a.area.name.clone())
+                .unwrap_or_default();
             consider(
                 [
                     (3, c.name.clone()),
@@ -480,7 +499,11 @@ fn closed_reason(day: &Service, at: NaiveDateTime, cal: &dyn Calendar) -> String
     let weekday = date.weekday().num_days_from_monday() as u8;
     let rules = day.hours.rules_on(date, cal);
     if rules.is_empty() {
-        return if weekday >= 5 { "it is the weekend".to_string() } else { format!("the day team does not work on {}s", day_name(weekday)) };
+        return if weekday >= 5 {
+            "it is the weekend".to_string()
+        } else {
+            format!("the day team does not work on {}s", day_name(weekday))
+        };
     }
     let minute = (at.hour() * 60 + at.minute()) as u16;
     let opens = rules.iter().map(|r| r.start).min().unwrap_or(0);

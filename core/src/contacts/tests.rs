@@ -26,8 +26,14 @@ fn book() -> ContactBook {
     let mut f = ContentFiles::new();
     f.insert("topics.toml", b"[[topic]]\nid = \"t\"\ntitle = \"T\"\ndescription = \"d\"\n".to_vec());
     f.insert("contacts/test/directory.toml", DIRECTORY.as_bytes().to_vec());
-    f.insert("contacts/test/alpha.toml", area("alpha", "Alphaton", "\"AL1\", \"AL2\"", 53.75, -1.5, "boundary = \"alpha.geojson\"\n").into_bytes());
-    f.insert("contacts/test/beta.toml", area("beta", "Betaford", "\"BE1\"", 53.6, -1.5, "boundary = \"beta.geojson\"\n").into_bytes());
+    f.insert(
+        "contacts/test/alpha.toml",
+        area("alpha", "Alphaton", "\"AL1\", \"AL2\"", 53.75, -1.5, "boundary = \"alpha.geojson\"\n").into_bytes(),
+    );
+    f.insert(
+        "contacts/test/beta.toml",
+        area("beta", "Betaford", "\"BE1\"", 53.6, -1.5, "boundary = \"beta.geojson\"\n").into_bytes(),
+    );
     f.insert("contacts/test/gamma.toml", area("gamma", "Gammaby", "\"GA1\"", 51.5, -0.1, "").into_bytes());
     f.insert(
         "contacts/test/alpha.geojson",
@@ -39,7 +45,8 @@ fn book() -> ContactBook {
     );
     f.insert(
         "contacts/bank-holidays.toml",
-        b"[[holiday]]\nregion = \"england-and-wales\"\ndate = 2026-12-28\nname = \"Boxing Day (substitute day)\"\n".to_vec(),
+        b"[[holiday]]\nregion = \"england-and-wales\"\ndate = 2026-12-28\nname = \"Boxing Day (substitute day)\"\n"
+            .to_vec(),
     );
     f.insert(
         "contacts/national.toml",
@@ -61,7 +68,9 @@ fn postcodes_full_partial_and_sloppy() {
     for pc in ["AL1 2AB", "al12ab", "AL1", " al2 ", "AL2 9ZZ"] {
         assert_eq!(b.find_by_postcode(pc).unwrap().area.id, "alpha", "{pc}");
     }
-    assert!(matches!(b.find_by_postcode("BE1").unwrap().method, LocateMethod::Postcode { ref district } if district == "BE1"));
+    assert!(
+        matches!(b.find_by_postcode("BE1").unwrap().method, LocateMethod::Postcode { ref district } if district == "BE1")
+    );
     assert!(matches!(b.find_by_postcode("ZZ9 9ZZ"), Err(Error::NotFound { .. })));
     assert!(matches!(b.find_by_postcode("AL"), Err(Error::InvalidInput(m)) if m.contains("district")));
     assert!(matches!(b.find_by_postcode("not a postcode"), Err(Error::InvalidInput(_))));
@@ -171,7 +180,10 @@ fn vcards() {
     let b = book();
     let c = b.contact("alpha/edt", None).unwrap();
     let card = ContactBook::vcard(&c);
-    assert!(card.starts_with("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Emergency duty team (SAMPLE – not a real number)\r\n"), "{card}");
+    assert!(
+        card.starts_with("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Emergency duty team (SAMPLE – not a real number)\r\n"),
+        "{card}"
+    );
     assert!(card.contains("TEL;TYPE=work,voice;VALUE=uri;LABEL=\"Duty social worker\":tel:+441632960002\r\n"));
     assert!(card.contains("SAMPLE DATA"));
     assert!(card.lines().all(|l| l.len() <= 77));

@@ -237,7 +237,10 @@ mod tests {
     #[test]
     fn possessives_and_punctuation_do_not_leave_junk() {
         let mut w = words();
-        assert_eq!(texts(&mut w, "children's (social) care: \"s47\" \u{e9}t\u{e9}"), vec!["children", "social", "care", "s47", "ete"]);
+        assert_eq!(
+            texts(&mut w, "children's (social) care: \"s47\" \u{e9}t\u{e9}"),
+            vec!["children", "social", "care", "s47", "ete"]
+        );
         assert_eq!(texts(&mut w, "Type 4"), vec!["type", "4"]);
     }
 }

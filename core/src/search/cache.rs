@@ -26,7 +26,11 @@ pub struct IndexMeta {
 
 impl IndexMeta {
     pub fn current(content_version: &str) -> IndexMeta {
-        IndexMeta { tantivy: tantivy::version_string().to_string(), schema: SCHEMA_VERSION, content: content_version.to_string() }
+        IndexMeta {
+            tantivy: tantivy::version_string().to_string(),
+            schema: SCHEMA_VERSION,
+            content: content_version.to_string(),
+        }
     }
 }
 

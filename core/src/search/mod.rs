@@ -133,8 +133,10 @@ fn page_schema() -> (Schema, PageFields) {
         audience: b.add_text_field("audience", STRING),
         // Only the term dictionary of this field is used, for spelling.
         words: b.add_text_field("words", text_options(WORD_ANALYZER, IndexRecordOption::Basic, false)),
-        concepts_head: b.add_text_field("concepts_head", text_options("whitespace", IndexRecordOption::WithFreqs, false)),
-        concepts_body: b.add_text_field("concepts_body", text_options("whitespace", IndexRecordOption::WithFreqs, false)),
+        concepts_head: b
+            .add_text_field("concepts_head", text_options("whitespace", IndexRecordOption::WithFreqs, false)),
+        concepts_body: b
+            .add_text_field("concepts_body", text_options("whitespace", IndexRecordOption::WithFreqs, false)),
     };
     (b.build(), f)
 }
@@ -201,13 +203,20 @@ impl SearchIndex {
             pages.push(p);
             Ok(())
         })?;
-        let staging = SearchIndex::build(dir, &pages, &store.synonyms()?, &IndexMeta::current(&installed.version), work)?;
+        let staging =
+            SearchIndex::build(dir, &pages, &store.synonyms()?, &IndexMeta::current(&installed.version), work)?;
         cache::swap_in(dir, &staging)
     }
 
     /// Builds an index of `pages` in a staging folder beside `dir` and returns the folder; the
     /// caller swaps it in with [`SearchIndex::swap_in`] once the content it indexes is committed.
-    pub fn build(dir: &Path, pages: &[Page], synonyms: &Synonyms, meta: &IndexMeta, work: &Work<'_>) -> Result<PathBuf> {
+    pub fn build(
+        dir: &Path,
+        pages: &[Page],
+        synonyms: &Synonyms,
+        meta: &IndexMeta,
+        work: &Work<'_>,
+    ) -> Result<PathBuf> {
         let staging = cache::staging_dir(dir)?;
         let result = build_into(&staging, pages, &Thesaurus::new(synonyms), meta, work);
         if result.is_err() {
@@ -328,7 +337,10 @@ impl SearchIndex {
     fn page_hit(&self, searcher: &tantivy::Searcher, score: f32, address: DocAddress) -> Result<(SearchResult, u64)> {
         let doc: TantivyDocument = searcher.doc(address)?;
         let text = |f: Field| doc.get_first(f).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        let ord = doc.get_first(self.pf.ord).and_then(|v| v.as_u64()).ok_or_else(|| Error::Corrupt("page without ord".into()))?;
+        let ord = doc
+            .get_first(self.pf.ord)
+            .and_then(|v| v.as_u64())
+            .ok_or_else(|| Error::Corrupt("page without ord".into()))?;
         let hit = SearchResult {
             id: text(self.pf.id),
             title: text(self.pf.title),
@@ -362,7 +374,8 @@ impl SearchIndex {
                     (Occur::Should, Box::new(q) as Box<dyn Query>)
                 })
                 .collect();
-            let query = BooleanQuery::new(vec![(Occur::Must, matching), (Occur::Must, Box::new(BooleanQuery::new(pages)))]);
+            let query =
+                BooleanQuery::new(vec![(Occur::Must, matching), (Occur::Must, Box::new(BooleanQuery::new(pages)))]);
             let hits = searcher.search(&query, &TopDocs::with_limit(results.len() * 12).order_by_score())?;
             let columns = searcher
                 .segment_readers()
@@ -382,7 +395,8 @@ impl SearchIndex {
             let section = match address {
                 Some(a) => {
                     let doc: TantivyDocument = searcher.doc(a)?;
-                    let text = |f: Field| doc.get_first(f).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+                    let text =
+                        |f: Field| doc.get_first(f).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
                     Some((text(self.sf.anchor), text(self.sf.heading), text(self.sf.text)))
                 }
                 None => None,
@@ -399,7 +413,6 @@ impl SearchIndex {
         }
         Ok(())
     }
-
 }
 
 fn build_into(staging: &Path, pages: &[Page], thesaurus: &Thesaurus, meta: &IndexMeta, work: &Work<'_>) -> Result<()> {
@@ -529,12 +542,11 @@ fn concepts_query(
     concept_fields: &[(Field, f32)],
 ) -> Option<Box<dyn Query>> {
     let mut clauses: Vec<(Field, String, f32)> = Vec::new();
-    let mut add = |field: Field, text: &str, boost: f32| {
-        match clauses.iter_mut().find(|(f, t, _)| *f == field && t == text) {
+    let mut add =
+        |field: Field, text: &str, boost: f32| match clauses.iter_mut().find(|(f, t, _)| *f == field && t == text) {
             Some(existing) => existing.2 = existing.2.max(boost),
             None => clauses.push((field, text.to_string(), boost)),
-        }
-    };
+        };
     for c in concepts {
         for (alt, terms) in &c.alternatives {
             if alt.origin == Origin::Synonym {

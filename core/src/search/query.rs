@@ -21,8 +21,8 @@ const MAX_PHRASE_WORDS: usize = 6;
 const STOP_WORDS: &[&str] = &[
     "a", "about", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "has", "have", "how",
     "i", "if", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "should", "that", "the", "their",
-    "there", "they", "this", "to", "was", "we", "what", "when", "where", "which", "who", "why", "will", "with",
-    "you", "your",
+    "there", "they", "this", "to", "was", "we", "what", "when", "where", "which", "who", "why", "will", "with", "you",
+    "your",
 ];
 
 pub fn is_stop_word(w: &str) -> bool {
@@ -184,9 +184,7 @@ impl Thesaurus {
 
     /// Longest phrase starting at `words[0]` that searches for concepts, with its length.
     fn longest_match(&self, words: &[String]) -> Option<(usize, &Vec<u32>)> {
-        (1..=words.len().min(self.longest))
-            .rev()
-            .find_map(|n| self.searches.get(&words[..n]).map(|ids| (n, ids)))
+        (1..=words.len().min(self.longest)).rev().find_map(|n| self.searches.get(&words[..n]).map(|ids| (n, ids)))
     }
 }
 
@@ -258,18 +256,16 @@ pub fn concepts(
         let alternatives = if candidates[i].is_empty() {
             vec![Alternative { words: vec![w.clone()], origin: Origin::Typed }]
         } else {
-            candidates[i]
-                .iter()
-                .map(|c| Alternative { words: vec![c.clone()], origin: Origin::Correction })
-                .collect()
+            candidates[i].iter().map(|c| Alternative { words: vec![c.clone()], origin: Origin::Correction }).collect()
         };
         concepts.push(Concept { alternatives, synonyms: Vec::new() });
         i += 1;
     }
 
     // Stop words only count when nothing else was typed ("what to do").
-    let meaningful =
-        |c: &Concept| !(c.synonyms.is_empty() && c.alternatives.len() == 1 && c.alternatives[0].words.iter().all(|w| is_stop_word(w)));
+    let meaningful = |c: &Concept| {
+        !(c.synonyms.is_empty() && c.alternatives.len() == 1 && c.alternatives[0].words.iter().all(|w| is_stop_word(w)))
+    };
     if concepts.iter().any(meaningful) {
         concepts.retain(meaningful);
     }

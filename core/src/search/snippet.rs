@@ -51,7 +51,6 @@ impl Highlighter {
         Highlighter { terms, words: words(), stem: stemmed() }
     }
 
-
     /// (start, end, term) in bytes of every word of `text` that stems to a wanted term.
     fn hits(&mut self, text: &str) -> Vec<(usize, usize, String)> {
         let terms = &self.terms;
@@ -112,7 +111,7 @@ pub fn best_snippet(text: &str, highlighter: &mut Highlighter) -> Option<Snippet
     // Start at the sentence the first hit is in, if it is close; otherwise a little before.
     let lookback = floor_boundary(text, first.saturating_sub(spare / 2));
     let start = text[lookback..first]
-        .rfind(|c| matches!(c, '.' | '\n' | ':' | ';' | '?' | '!'))
+        .rfind(['.', '\n', ':', ';', '?', '!'])
         .map(|i| lookback + i + 1)
         .or_else(|| if lookback == 0 { Some(0) } else { text[lookback..first].find(' ').map(|i| lookback + i + 1) })
         .unwrap_or(first);
