@@ -132,7 +132,7 @@ impl Library {
         // From here the new content is installed. If the swap fails, the index no longer
         // matches the content and is rebuilt on the next open.
         SearchIndex::swap_in(&index_dir, &built)?;
-        let index = SearchIndex::open_built(&index_dir, &store, meta)?;
+        let index = SearchIndex::open(&index_dir, &store)?;
         *self.index.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(index));
         *lock(&self.suggester) = None;
         *lock(&self.contacts) = None;
@@ -174,7 +174,7 @@ impl Library {
         let store = lock(&self.content);
         let index_dir = self.dir.join(INDEX_DIR);
         SearchIndex::rebuild(&index_dir, &store, work)?;
-        let (index, _) = SearchIndex::open_or_build(&index_dir, &store, work)?;
+        let index = SearchIndex::open(&index_dir, &store)?;
         *self.index.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(index));
         Ok(())
     }

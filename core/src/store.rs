@@ -205,10 +205,6 @@ impl ContentStore {
         docs.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
     }
 
-    pub fn page_count(&self) -> Result<u32> {
-        Ok(self.conn.query_row("SELECT COUNT(*) FROM pages", [], |r| r.get(0))?)
-    }
-
     pub fn topics(&self) -> Result<Vec<TopicSummary>> {
         let mut stmt = self.conn.prepare(
             "SELECT t.doc, (SELECT COUNT(*) FROM pages p WHERE p.topic = t.id) FROM topics t ORDER BY t.ord",

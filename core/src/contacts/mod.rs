@@ -181,10 +181,6 @@ impl ContactBook {
         ContactBook { areas, districts, holidays, helplines }
     }
 
-    pub fn area_count(&self) -> usize {
-        self.areas.len()
-    }
-
     pub fn areas(&self) -> Vec<AreaSummary> {
         self.areas.iter().map(AreaEntry::summary).collect()
     }

@@ -177,7 +177,6 @@ pub struct SearchIndex {
     speller: Speller,
     stem: TextAnalyzer,
     words: TextAnalyzer,
-    meta: IndexMeta,
 }
 
 impl SearchIndex {
@@ -187,12 +186,12 @@ impl SearchIndex {
         let installed = store.installed()?.ok_or(Error::NoContent)?;
         let wanted = IndexMeta::current(&installed.version);
         if cache::read_meta(dir).as_ref() == Some(&wanted) {
-            if let Ok(index) = SearchIndex::open(dir, store, wanted.clone()) {
+            if let Ok(index) = SearchIndex::open(dir, store) {
                 return Ok((index, false));
             }
         }
         SearchIndex::rebuild(dir, store, work)?;
-        Ok((SearchIndex::open(dir, store, wanted)?, true))
+        Ok((SearchIndex::open(dir, store)?, true))
     }
 
     /// Rebuilds the index in `dir` from what `store` holds.
@@ -230,12 +229,9 @@ impl SearchIndex {
         cache::swap_in(dir, staging)
     }
 
-    /// Opens the live index in `dir`, built for `meta`.
-    pub fn open_built(dir: &Path, store: &ContentStore, meta: IndexMeta) -> Result<SearchIndex> {
-        SearchIndex::open(dir, store, meta)
-    }
-
-    fn open(dir: &Path, store: &ContentStore, meta: IndexMeta) -> Result<SearchIndex> {
+    /// Opens the live index in `dir`. Callers check its build record first
+    /// ([`SearchIndex::open_or_build`]) or have just built it.
+    pub fn open(dir: &Path, store: &ContentStore) -> Result<SearchIndex> {
         let open = |sub: &str| -> Result<IndexReader> {
             let index = Index::open_in_dir(dir.join(sub))?;
             register_analyzers(&index);
@@ -258,16 +254,11 @@ impl SearchIndex {
             speller: Speller::default(),
             stem: analyzer::stemmed(),
             words: analyzer::words(),
-            meta,
         };
         // Touch every segment's dictionaries now, so a damaged index fails here, where it can
         // be rebuilt, rather than in the middle of a search.
         index.word_dictionaries()?;
         Ok(index)
-    }
-
-    pub fn meta(&self) -> &IndexMeta {
-        &self.meta
     }
 
     fn word_dictionaries(&self) -> Result<Vec<Arc<InvertedIndexReader>>> {
