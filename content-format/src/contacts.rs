@@ -12,7 +12,7 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostics;
-use crate::fields::{Fields, Located, TomlSource};
+use crate::fields::{for_each_table, Fields, Located, TomlSource};
 use crate::files::ContentFiles;
 use crate::geo::{parse_geojson, Boundary, LatLon};
 use crate::helplines::check_needs;
@@ -122,16 +122,8 @@ impl Calendar for RegionCalendar<'_> {
 }
 
 pub fn parse_bank_holidays(path: &str, text: &str, diags: &mut Diagnostics) -> Vec<BankHoliday> {
-    let src = TomlSource::new(path, text, 0);
-    let Some(doc) = src.parse(text, diags) else {
-        return Vec::new();
-    };
-    let mut top = Fields::new(&src, diags, doc.get_ref(), 1, "");
-    let tables = top.tables("holiday", true);
-    top.finish();
     let mut out: Vec<BankHoliday> = Vec::new();
-    for (table, line) in tables {
-        let mut f = Fields::new(&src, diags, table, line, "");
+    for_each_table(path, text, "holiday", diags, |f| {
         let region = f.string("region", true);
         let date = f.date("date", true);
         let name = f.string("name", true);
@@ -143,14 +135,13 @@ pub fn parse_bank_holidays(path: &str, text: &str, diags: &mut Diagnostics) -> V
                 );
             }
         }
-        f.finish();
         if let (Some(region), Some(date), Some(name)) = (region, date, name) {
             if out.iter().any(|h| h.region == region.value && h.date == date.value) {
-                diags.warning(path, date.line, format!("{} is listed twice for {}", date.value, region.value));
+                f.warning(date.line, format!("{} is listed twice for {}", date.value, region.value));
             }
             out.push(BankHoliday { region: region.value, date: date.value, name: name.value });
         }
-    }
+    });
     out
 }
 

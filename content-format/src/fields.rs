@@ -51,6 +51,27 @@ impl<'a> TomlSource<'a> {
     }
 }
 
+/// Reads a file that is a list of `[[key]]` tables (topics, helplines, bank holidays), handing
+/// each table's fields to `read`. Unknown keys are reported once `read` returns.
+pub(crate) fn for_each_table(
+    path: &str,
+    text: &str,
+    key: &'static str,
+    diags: &mut Diagnostics,
+    mut read: impl FnMut(&mut Fields<'_, '_, '_, '_>),
+) {
+    let src = TomlSource::new(path, text, 0);
+    let Some(doc) = src.parse(text, diags) else { return };
+    let mut top = Fields::new(&src, diags, doc.get_ref(), 1, "");
+    let tables = top.tables(key, true);
+    top.finish();
+    for (table, line) in tables {
+        let mut f = Fields::new(&src, diags, table, line, "");
+        read(&mut f);
+        f.finish();
+    }
+}
+
 /// Reads the fields of one table and remembers which were used, so unknown (often misspelt) keys
 /// can be reported.
 pub(crate) struct Fields<'s, 'd, 't, 'i> {

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostics;
-use crate::fields::{Fields, TomlSource};
+use crate::fields::{for_each_table, Fields};
 use crate::page::is_slug;
 use crate::phone::PhoneNumber;
 
@@ -44,16 +44,8 @@ pub struct Helpline {
 }
 
 pub fn parse_helplines(path: &str, text: &str, diags: &mut Diagnostics) -> Vec<Helpline> {
-    let src = TomlSource::new(path, text, 0);
-    let Some(doc) = src.parse(text, diags) else {
-        return Vec::new();
-    };
-    let mut top = Fields::new(&src, diags, doc.get_ref(), 1, "");
-    let tables = top.tables("helpline", true);
-    top.finish();
     let mut out: Vec<Helpline> = Vec::new();
-    for (table, line) in tables {
-        let mut f = Fields::new(&src, diags, table, line, "");
+    for_each_table(path, text, "helpline", diags, |f| {
         let id = f.string("id", true);
         let name = f.string("name", true);
         let number = f.string("number", true);
@@ -81,8 +73,7 @@ pub fn parse_helplines(path: &str, text: &str, diags: &mut Diagnostics) -> Vec<H
                 None
             }
         });
-        check_needs(&mut f, needs.as_deref().unwrap_or_default());
-        f.finish();
+        check_needs(f, needs.as_deref().unwrap_or_default());
         if let (Some(id), Some(name), Some(number), Some(needs), Some(hours), Some(description), Some(checked)) =
             (id, name, parsed, needs, hours, description, checked)
         {
@@ -97,7 +88,7 @@ pub fn parse_helplines(path: &str, text: &str, diags: &mut Diagnostics) -> Vec<H
                 checked_line: checked.line,
             });
         }
-    }
+    });
     out
 }
 

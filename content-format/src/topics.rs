@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostics;
-use crate::fields::{Fields, TomlSource};
+use crate::fields::for_each_table;
 use crate::page::is_slug;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,16 +14,8 @@ pub struct Topic {
 }
 
 pub fn parse_topics(path: &str, text: &str, diags: &mut Diagnostics) -> Vec<Topic> {
-    let src = TomlSource::new(path, text, 0);
-    let Some(doc) = src.parse(text, diags) else {
-        return Vec::new();
-    };
-    let mut top = Fields::new(&src, diags, doc.get_ref(), 1, "");
-    let tables = top.tables("topic", true);
-    top.finish();
     let mut topics: Vec<Topic> = Vec::new();
-    for (table, line) in tables {
-        let mut f = Fields::new(&src, diags, table, line, "");
+    for_each_table(path, text, "topic", diags, |f| {
         let id = f.string("id", true);
         let title = f.string("title", true);
         let description = f.string("description", true);
@@ -35,11 +27,10 @@ pub fn parse_topics(path: &str, text: &str, diags: &mut Diagnostics) -> Vec<Topi
                 f.error(id.line, format!("topic '{}' is listed twice", id.value));
             }
         }
-        f.finish();
         if let (Some(id), Some(title), Some(description)) = (id, title, description) {
             topics.push(Topic { id: id.value, title: title.value, description: description.value });
         }
-    }
+    });
     topics
 }
 
