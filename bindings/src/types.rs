@@ -191,6 +191,21 @@ impl From<c::Page> for PageSummary {
     }
 }
 
+/// A publication a page rests on; `url` (https) opens the official text.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Source {
+    pub title: String,
+    pub url: Option<String>,
+}
+
+/// One dated change to a page, for readers.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct PageChange {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub summary: String,
+}
+
 /// A page ready to render: its blocks, legal basis, sources and review state.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct Page {
@@ -201,7 +216,11 @@ pub struct Page {
     pub summary: String,
     pub keywords: Vec<String>,
     pub legal_basis: Vec<String>,
-    pub sources: Vec<String>,
+    pub sources: Vec<Source>,
+    /// Dated changes, newest first: show the first under the title as "Updated <date>: <summary>".
+    pub changes: Vec<PageChange>,
+    /// True for pages a worker may have to act on (they open with an act-now box).
+    pub is_action: bool,
     /// `YYYY-MM-DD`.
     pub last_reviewed: String,
     /// `YYYY-MM-DD`.
@@ -228,7 +247,13 @@ impl From<core::PageView> for Page {
             summary: p.summary,
             keywords: p.keywords,
             legal_basis: p.legal_basis,
-            sources: p.sources,
+            sources: p.sources.into_iter().map(|s| Source { title: s.title, url: s.url }).collect(),
+            changes: p
+                .changes
+                .into_iter()
+                .map(|c| PageChange { date: c.date.to_string(), summary: c.summary })
+                .collect(),
+            is_action: p.kind == core::content::PageKind::Action,
             last_reviewed: p.last_reviewed.to_string(),
             next_review: p.next_review.to_string(),
             version: p.version,

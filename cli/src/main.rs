@@ -62,10 +62,26 @@ enum Command {
     },
     /// Local contacts: the number to call for where you are, now.
     Contacts(Box<contacts::ContactsArgs>),
+    /// Your saved data (bookmarks, notes, personal contacts).
+    UserData {
+        #[command(subcommand)]
+        command: UserDataCommand,
+    },
     /// Work on content files.
     Content {
         #[command(subcommand)]
         command: ContentCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserDataCommand {
+    /// Print, as JSON, what can still be read from a user database that was moved aside
+    /// because it could not be opened.
+    Export {
+        /// The moved-aside file (default: the newest `user.sqlite.unreadable-*` in the data folder).
+        #[arg(long)]
+        from: Option<PathBuf>,
     },
 }
 
@@ -76,6 +92,18 @@ enum ContentCommand {
         /// The content folder.
         #[arg(default_value = "content")]
         dir: PathBuf,
+    },
+    /// List the pages that rely on an entry of the register of superseded law
+    /// (`law/superseded.toml`): what to fix when the law changes.
+    Affected {
+        /// The entry: its id, part of its name, or one of its phrases (e.g. "Cheshire West").
+        #[arg(long = "by")]
+        entry: String,
+        /// The content folder.
+        #[arg(default_value = "content")]
+        dir: PathBuf,
+        #[arg(long)]
+        json: bool,
     },
     /// Turn a CSV of services (one row per service) into a contacts directory.
     ImportContacts {
@@ -113,11 +141,21 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Search { json, .. } | Command::Show { json, .. } | Command::Topics { json } => *json,
         // Contacts subcommands print JSON only where asked; keep first-run chatter off stdout either way.
         Command::Contacts(_) => true,
-        Command::Content { .. } => false,
+        Command::Content { .. } | Command::UserData { .. } => false,
     };
+    if let Command::UserData { command: UserDataCommand::Export { from } } = &cli.command {
+        let from = match from {
+            Some(f) => f.clone(),
+            None => newest_moved_user_db(&data_dir(&cli)?)?,
+        };
+        let salvaged = Library::salvage_user_data(&from)?;
+        write_stdout(&output::json_text(&serde_json::to_value(&salvaged).map_err(|e| Error::Corrupt(e.to_string()))?));
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Command::Content { command } = &cli.command {
         return match command {
             ContentCommand::Check { dir } => content_check(dir),
+            ContentCommand::Affected { entry, dir, json } => content_affected(dir, entry, *json),
             ContentCommand::ImportContacts { csv, out, name, description, sample, force } => {
                 import_contacts(csv, out, name, description, *sample, *force)
             }
@@ -152,8 +190,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 output::print_topics(&mut out, &topics);
             }
         }
-        Command::Contacts(args) => out = contacts::run(&library, *args)?,
-        Command::Content { .. } => {}
+        // Names, notes and numbers may come from the user or a directory: never let them drive the terminal.
+        Command::Contacts(args) => out = output::clean(&contacts::run(&library, *args)?).into_owned(),
+        Command::Content { .. } | Command::UserData { .. } => {}
     }
     write_stdout(&out);
     Ok(ExitCode::SUCCESS)
@@ -166,6 +205,21 @@ fn write_stdout(text: &str) {
     let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
 }
 
+fn newest_moved_user_db(dir: &Path) -> Result<PathBuf, Error> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::InvalidInput(format!("cannot read {}: {e}", dir.display())))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n.starts_with("user.sqlite.unreadable-") && !n.ends_with("-wal") && !n.ends_with("-shm")
+            })
+        })
+        .collect();
+    found.sort();
+    found.pop().ok_or_else(|| Error::InvalidInput(format!("no moved-aside user database in {}", dir.display())))
+}
+
 fn data_dir(cli: &Cli) -> Result<PathBuf, Error> {
     if let Some(d) = &cli.data_dir {
         return Ok(d.clone());
@@ -175,10 +229,13 @@ fn data_dir(cli: &Cli) -> Result<PathBuf, Error> {
         .ok_or_else(|| Error::InvalidInput("no user data folder on this system: pass --data-dir".into()))
 }
 
-/// Opens the data folder and installs the bundled content on first run, or when the folder it
-/// came from has changed (an editor working on content sees their edits).
+/// Opens the data folder and installs content: on first run (or after the content database
+/// was found damaged), when the bundled folder it came from has changed (an editor sees their
+/// edits), or whenever `--content DIR` names a folder. A content folder that fails its checks
+/// never stops the installed content from serving: it is reported and the command goes on.
 fn open_library(cli: &Cli, json: bool) -> Result<Library, Error> {
     let dir = data_dir(cli)?;
+    let explicit = cli.content.is_some();
     let content = cli.content.clone().unwrap_or_else(|| PathBuf::from(BUNDLED_CONTENT));
     let content = content.canonicalize().unwrap_or(content);
     let show_progress = !json && std::io::stderr().is_terminal();
@@ -186,22 +243,53 @@ fn open_library(cli: &Cli, json: bool) -> Result<Library, Error> {
     let cancel = Cancel::new();
     let work = Work { progress: &progress, cancel: &cancel };
     let library = Library::open_with(&dir, &work)?;
+    if let Some(moved) = library.user_data_moved_to() {
+        eprintln!(
+            "safeguarding: your saved data could not be read and was moved to {}; starting with empty bookmarks and notes. \
+             Run `safeguarding user-data export --from {}` to recover what it still holds.",
+            moved.display(),
+            moved.display()
+        );
+    }
     let source = format!("folder:{}", content.display());
     let installed = library.installed()?;
-    if installed.as_ref().is_none_or(|i| i.source == source) {
-        if !content.is_dir() {
-            return Err(Error::InvalidInput(format!(
-                "no content installed and no content folder at {}: pass --content DIR",
+    let wanted = explicit || installed.as_ref().is_none_or(|i| i.source == source);
+    if !wanted {
+        return Ok(library);
+    }
+    if !content.is_dir() {
+        if installed.is_some() {
+            eprintln!("safeguarding: warning: {} is not a folder; still using the installed content", content.display());
+            return Ok(library);
+        }
+        return Err(Error::InvalidInput(format!(
+            "no content installed and no content folder at {}: pass --content DIR",
+            content.display()
+        )));
+    }
+    let first = installed.is_none();
+    match library.install_dir(&content, &work) {
+        Ok(report) => {
+            progress.finish();
+            if report.installed && !json {
+                let verb = if first { "Installed" } else { "Updated to" };
+                eprintln!("{verb} {} pages from {} and built the search index.", report.page_count, content.display());
+            }
+            if report.installed {
+                for w in report.warnings.iter().filter(|w| w.path == "guidance") {
+                    eprintln!("safeguarding: warning: {}", w.message);
+                }
+            }
+        }
+        Err(e @ (Error::InvalidContent(_) | Error::Content(_))) if installed.is_some() => {
+            progress.finish();
+            let first_line = e.to_string().lines().take(4).collect::<Vec<_>>().join("\n  ");
+            eprintln!(
+                "safeguarding: warning: did not install {}: {first_line}\n  still using the installed content (run `safeguarding content check` for every problem)",
                 content.display()
-            )));
+            );
         }
-        let first = installed.is_none();
-        let report = library.install_dir(&content, &work)?;
-        progress.finish();
-        if report.installed && !json {
-            let verb = if first { "Installed" } else { "Updated to" };
-            eprintln!("{verb} {} pages from {} and built the search index.", report.page_count, content.display());
-        }
+        Err(e) => return Err(e),
     }
     Ok(library)
 }
@@ -257,6 +345,59 @@ fn import_contacts(
     ));
     write_stdout(&report);
     Ok(if check.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn content_affected(dir: &Path, entry: &str, json: bool) -> Result<ExitCode, Error> {
+    let files = ContentFiles::from_dir(dir)?;
+    let checked = check(&files, chrono::Local::now().date_naive());
+    let register = &checked.content.superseded;
+    let Some(found) = register.iter().find(|e| e.id == entry).or_else(|| register.iter().find(|e| e.is_named(entry)))
+    else {
+        let known: Vec<&str> = register.iter().map(|e| e.id.as_str()).collect();
+        return Err(Error::InvalidInput(format!(
+            "no entry in law/superseded.toml matches '{entry}' (entries: {})",
+            if known.is_empty() { "none".to_string() } else { known.join(", ") }
+        )));
+    };
+    let mut pages: Vec<(&safeguarding_core::content::Page, Vec<safeguarding_core::content::Reliance>)> = checked
+        .content
+        .pages
+        .iter()
+        .map(|p| (p, found.reliance_in(p)))
+        .filter(|(_, r)| !r.is_empty())
+        .collect();
+    pages.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+    if json {
+        let value = serde_json::json!({
+            "entry": { "id": found.id, "name": found.name, "replaced_by": found.replaced_by, "since": found.since.to_string() },
+            "pages": pages.iter().map(|(p, r)| serde_json::json!({
+                "id": p.id,
+                "title": p.title,
+                "path": p.path,
+                "last_reviewed": p.last_reviewed.to_string(),
+                "reviewed_since": p.last_reviewed >= found.since,
+                "uses": r.iter().map(|u| serde_json::json!({"line": u.line, "field": u.field, "pattern": u.pattern})).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        });
+        write_stdout(&output::json_text(&value));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = format!(
+        "{}: superseded on {} by {}\n{} page(s) use it:\n",
+        found.name,
+        found.since,
+        found.replaced_by,
+        pages.len()
+    );
+    for (p, uses) in &pages {
+        let state = if p.last_reviewed >= found.since { "reviewed since" } else { "NOT REVIEWED SINCE" };
+        out.push_str(&format!("  {} ({}): last reviewed {}, {state}\n", p.id, p.title, p.last_reviewed));
+        for u in uses {
+            out.push_str(&format!("    {}:{}: \"{}\" in {}\n", dir.join(&p.path).display(), u.line, u.pattern, u.field));
+        }
+    }
+    write_stdout(&output::clean(&out));
+    Ok(ExitCode::SUCCESS)
 }
 
 fn content_check(dir: &Path) -> Result<ExitCode, Error> {

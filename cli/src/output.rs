@@ -54,6 +54,9 @@ pub fn page_json(v: &PageView) -> Value {
         "next_review": p.next_review.to_string(),
         "overdue": v.overdue,
         "version": p.version,
+        "kind": p.kind,
+        "asked_as": p.asked_as,
+        "changes": p.changes,
         "legal_basis": p.legal_basis,
         "sources": p.sources,
         "text": p.plain_text(),
@@ -110,25 +113,25 @@ fn highlighted(snippet: &Snippet, st: &Styler) -> String {
         if s < at || s >= e {
             continue;
         }
-        out.push_str(&String::from_utf16_lossy(&units[at..s]));
-        out.push_str(&st.mark(&String::from_utf16_lossy(&units[s..e])));
+        out.push_str(&clean(&String::from_utf16_lossy(&units[at..s])));
+        out.push_str(&st.mark(&clean(&String::from_utf16_lossy(&units[s..e]))));
         at = e;
     }
-    out.push_str(&String::from_utf16_lossy(&units[at..]));
+    out.push_str(&clean(&String::from_utf16_lossy(&units[at..])));
     out
 }
 
 pub fn print_search(o: &mut String, r: &SearchResults, ansi: bool) {
     let st = Styler { ansi };
     if let Some(s) = &r.suggestion {
-        line!(o, "Did you mean: {}\n", st.bold(s));
+        line!(o, "Did you mean: {}\n", st.bold(&clean(s)));
     }
     if r.results.is_empty() {
-        line!(o, "No pages match \"{}\". Try fewer or different words, or `safeguarding topics`.", r.query);
+        line!(o, "No pages match \"{}\". Try fewer or different words, or `safeguarding topics`.", clean(&r.query));
         return;
     }
     for (i, x) in r.results.iter().enumerate() {
-        line!(o, "{}. {}  {}", i + 1, st.bold(&x.title), st.dim(&format!("[{}]", x.topic)));
+        line!(o, "{}. {}  {}", i + 1, st.bold(&clean(&x.title)), st.dim(&format!("[{}]", clean(&x.topic))));
         for line in wrap(&highlighted(&x.snippet, &st), 76) {
             line!(o, "   {line}");
         }
@@ -146,6 +149,8 @@ pub fn print_topics(o: &mut String, topics: &[TopicSummary]) {
     }
 }
 
+/// Rich text for a terminal, with each link's target after its text. Marks come from stored
+/// content, so out-of-range or reversed ones are skipped rather than trusted.
 fn rich(t: &RichText) -> String {
     let units: Vec<u16> = t.text.encode_utf16().collect();
     let mut out = String::from_utf16_lossy(&units);
@@ -154,12 +159,13 @@ fn rich(t: &RichText) -> String {
         .marks
         .iter()
         .filter_map(|m| match &m.style {
+            Style::Link { .. } if m.start > m.end || m.end as usize > units.len() => None,
             Style::Link { target } => Some((
                 m.end as usize,
                 match target {
                     LinkTarget::Phone { display, .. } => {
                         let text =
-                            String::from_utf16_lossy(&units[m.start as usize..(m.end as usize).min(units.len())]);
+                            String::from_utf16_lossy(&units[m.start as usize..m.end as usize]);
                         if text.replace(' ', "") == display.replace(' ', "") {
                             "☎".to_string()
                         } else {
@@ -179,17 +185,21 @@ fn rich(t: &RichText) -> String {
         .collect();
     links.sort_by_key(|(end, _)| std::cmp::Reverse(*end));
     for (end, note) in links {
-        let byte = String::from_utf16_lossy(&units[..end.min(units.len())]).len();
+        // A mark that ends inside a surrogate pair has no byte position: put the note after the pair.
+        let mut byte = String::from_utf16_lossy(&units[..end]).len().min(out.len());
+        while !out.is_char_boundary(byte) {
+            byte += 1;
+        }
         out.insert_str(byte, &format!(" ({note})"));
     }
-    out
+    clean(&out).into_owned()
 }
 
 pub fn print_page(o: &mut String, v: &PageView, ansi: bool) {
     let st = Styler { ansi };
     let p = &v.page;
-    line!(o, "{}\n", st.bold(&p.title.to_uppercase()));
-    for line in wrap(&p.summary, 78) {
+    line!(o, "{}\n", st.bold(&clean(&p.title).to_uppercase()));
+    for line in wrap(&clean(&p.summary), 78) {
         line!(o, "{line}");
     }
     line!(o);
@@ -198,10 +208,16 @@ pub fn print_page(o: &mut String, v: &PageView, ansi: bool) {
         reviewed.push_str(" · OVERDUE FOR REVIEW: check against current guidance");
     }
     line!(o, "{}\n", st.dim(&reviewed));
+    if let Some(change) = p.changes.first() {
+        for line in wrap(&format!("Updated {}: {}", long_date(change.date), clean(&change.summary)), 78) {
+            line!(o, "{}", st.bold(&line));
+        }
+        line!(o);
+    }
     for block in &p.blocks {
         match block {
             Block::Heading { level, text, .. } => {
-                let text = if *level == 2 { text.to_uppercase() } else { text.clone() };
+                let text = if *level == 2 { clean(text).to_uppercase() } else { clean(text).into_owned() };
                 line!(o, "{}\n", st.bold(&text));
             }
             Block::Paragraph { text } => {
@@ -246,12 +262,35 @@ pub fn print_page(o: &mut String, v: &PageView, ansi: bool) {
     }
     line!(o, "{}", st.bold("Legal basis"));
     for l in &p.legal_basis {
-        line!(o, "• {l}");
+        line!(o, "• {}", clean(l));
     }
     line!(o, "\n{}", st.bold("Sources"));
     for s in &p.sources {
-        line!(o, "• {s}");
+        match &s.url {
+            Some(url) => line!(o, "• {} ({})", clean(&s.title), clean(url)),
+            None => line!(o, "• {}", clean(&s.title)),
+        }
     }
+}
+
+/// "3 June 2026", as readers write dates.
+pub fn long_date(d: chrono::NaiveDate) -> String {
+    d.format("%-d %B %Y").to_string()
+}
+
+/// Removes control characters (escape sequences among them) from text that came from content
+/// or user data, so nothing but this program's own styling reaches the terminal.
+pub fn clean(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(is_unsafe_char) {
+        s.chars().filter(|c| !is_unsafe_char(*c)).collect::<String>().into()
+    } else {
+        s.into()
+    }
+}
+
+fn is_unsafe_char(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Greedy word wrap that counts characters, not bytes, and ignores ANSI escapes.

@@ -10,7 +10,8 @@ use crate::contacts::{check_directories, parse_bank_holidays, parse_directories,
 use crate::diagnostic::Diagnostics;
 use crate::files::{ContentFiles, MAX_FILE_BYTES};
 use crate::helplines::{parse_helplines, Helpline};
-use crate::page::{parse_page, Page};
+use crate::page::{check_act_now, parse_page, Page};
+use crate::superseded::{check_reliance, check_synonyms_text, parse_superseded, Superseded, REGISTER_PATH};
 use crate::synonyms::{parse_synonyms, Synonyms};
 use crate::topics::{parse_topics, Topic};
 
@@ -23,6 +24,7 @@ pub struct Content {
     pub helplines: Vec<Helpline>,
     pub directories: Vec<Directory>,
     pub bank_holidays: Vec<BankHoliday>,
+    pub superseded: Vec<Superseded>,
 }
 
 /// What loading found: the content that parsed, and every problem.
@@ -48,7 +50,11 @@ pub fn check(files: &ContentFiles, today: NaiveDate) -> Checked {
     let mut diags = Diagnostics::default();
     let mut content = Content::default();
     let mut saw = (false, false, false);
+    let mut synonyms_text = None;
 
+    for (path, problem) in files.rejected() {
+        diags.error(path, 1, problem);
+    }
     for (path, bytes) in files.iter() {
         if bytes.len() > MAX_FILE_BYTES {
             diags.error(path, 1, format!("file is {} bytes; the limit is {MAX_FILE_BYTES}", bytes.len()));
@@ -70,6 +76,10 @@ pub fn check(files: &ContentFiles, today: NaiveDate) -> Checked {
             "search/synonyms.toml" => {
                 saw.1 = true;
                 content.synonyms = parse_synonyms(path, text, &mut diags);
+                synonyms_text = Some(text);
+            }
+            REGISTER_PATH => {
+                content.superseded = parse_superseded(path, text, &mut diags);
             }
             "contacts/national.toml" => {
                 saw.2 = true;
@@ -100,7 +110,14 @@ pub fn check(files: &ContentFiles, today: NaiveDate) -> Checked {
     if !content.directories.is_empty() && content.bank_holidays.is_empty() {
         diags.warning("contacts/bank-holidays.toml", 1, "missing: out-of-hours routing will not know bank holidays");
     }
+    if content.pages.is_empty() && !files.iter().any(|(p, _)| p.starts_with("guidance/")) {
+        diags.error("guidance", 1, "the release has no guidance pages: installing it would remove every page");
+    }
     cross_check(&content, today, &mut diags);
+    check_reliance(&content.superseded, &content.pages, &mut diags);
+    if let Some(text) = synonyms_text {
+        check_synonyms_text(&content.superseded, "search/synonyms.toml", text, &mut diags);
+    }
     diags.sort();
     Checked { content, diagnostics: diags }
 }
@@ -121,6 +138,7 @@ fn cross_check(content: &Content, today: NaiveDate, diags: &mut Diagnostics) {
         if !content.topics.is_empty() && !content.topics.iter().any(|t| t.id == page.topic) {
             diags.error(&page.path, page.lines.topic, format!("unknown topic '{}' (not in topics.toml)", page.topic));
         }
+        check_act_now(page, diags);
         if page.last_reviewed > today {
             diags.error(&page.path, page.lines.last_reviewed, "`last_reviewed` is in the future");
         }

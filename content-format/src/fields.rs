@@ -72,6 +72,12 @@ pub(crate) fn for_each_table(
     }
 }
 
+/// An entry of a list whose items may be strings or tables (`sources`, `changes`).
+pub(crate) enum ListEntry<'t, 'i> {
+    Text(Located<String>),
+    Table(&'t DeTable<'i>, usize),
+}
+
 /// Reads the fields of one table and remembers which were used, so unknown (often misspelt) keys
 /// can be reported.
 pub(crate) struct Fields<'s, 'd, 't, 'i> {
@@ -177,6 +183,42 @@ impl<'s, 'd, 't, 'i> Fields<'s, 'd, 't, 'i> {
             return None;
         }
         Some(out)
+    }
+
+    /// A list whose entries are strings or (inline) tables; other entries are reported.
+    pub(crate) fn mixed_list(&mut self, key: &'static str, required: bool) -> Option<Vec<ListEntry<'t, 'i>>> {
+        let (value, line) = self.get(key, required)?;
+        let Some(items) = value.as_array() else {
+            self.type_error(key, "a list", value, line);
+            return None;
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for item in items.iter() {
+            let item_line = self.src.line(&item.span());
+            match item.get_ref() {
+                DeValue::String(s) if !s.trim().is_empty() => {
+                    out.push(ListEntry::Text(Located { value: s.trim().to_string(), line: item_line }))
+                }
+                DeValue::Table(t) => out.push(ListEntry::Table(t, item_line)),
+                other => self.type_error(key, "a list of strings or tables", other, item_line),
+            }
+        }
+        Some(out)
+    }
+
+    /// Reads a nested table with the same file and diagnostics; `context` prefixes its messages.
+    pub(crate) fn child<'c>(
+        &'c mut self,
+        table: &'t DeTable<'i>,
+        line: usize,
+        context: impl Into<String>,
+    ) -> Fields<'s, 'c, 't, 'i> {
+        Fields::new(self.src, self.diags, table, line, context)
+    }
+
+    /// The line a key is on, or the table's own line when it is absent.
+    pub(crate) fn line_of(&self, key: &str) -> usize {
+        self.table.get(key).map_or(self.line, |v| self.src.line(&v.span()))
     }
 
     /// A calendar date, written as a TOML date (`2026-11-23`) or a string in that form.

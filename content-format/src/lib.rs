@@ -21,6 +21,7 @@ mod markdown;
 mod page;
 mod phone;
 mod postcode;
+mod superseded;
 mod synonyms;
 mod topics;
 
@@ -40,7 +41,8 @@ pub use helplines::{parse_helplines, Helpline, NEEDS};
 pub use hours::{day_name, format_time, Calendar, HolidayList, Hours, Rule};
 #[cfg(feature = "import")]
 pub use import::import_csv;
-pub use page::{parse_page, Page, Section, AUDIENCES};
+pub use page::{parse_page, Change, Page, PageKind, Section, Source, AUDIENCES};
+pub use superseded::{parse_superseded, Reliance, Superseded, REGISTER_PATH};
 pub use phone::{PhoneError, PhoneNumber};
 pub use postcode::{is_district, Postcode, PostcodeError};
 pub use synonyms::{parse_synonyms, Synonyms};

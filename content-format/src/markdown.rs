@@ -1,5 +1,7 @@
 //! Turns a page body (CommonMark) into [`Block`]s, reporting what the app cannot render.
 
+use std::collections::{HashMap, HashSet};
+
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::blocks::{slugify, utf16_len, Block, CalloutKind, LinkTarget, ListItem, Mark, RichText, Style};
@@ -13,6 +15,8 @@ pub(crate) struct Body {
     pub blocks: Vec<Block>,
     /// Every link, with its line, for the checks that need the whole library (page links).
     pub links: Vec<Located<LinkTarget>>,
+    /// The line each block starts on, in block order.
+    pub block_lines: Vec<usize>,
 }
 
 /// Builds one piece of rich text while events stream past.
@@ -82,8 +86,13 @@ struct State<'a> {
     lists: Vec<ListFrame>,
     quote: Option<QuoteFrame>,
     in_link: bool,
-    anchors: Vec<String>,
+    /// Anchors used so far, and for each base slug the next suffix to try: both keep a page
+    /// with thousands of identical headings linear.
+    anchors: HashSet<String>,
+    next_suffix: HashMap<String, usize>,
     skip_depth: usize,
+    /// Line where the current top-level block began.
+    block_line: usize,
 }
 
 /// Parses `body`, which starts at byte `base` of the file whose line table is `lines`.
@@ -98,8 +107,10 @@ pub(crate) fn parse_body(path: &str, body: &str, lines: &Lines, base: usize, dia
         lists: Vec::new(),
         quote: None,
         in_link: false,
-        anchors: Vec::new(),
+        anchors: HashSet::new(),
+        next_suffix: HashMap::new(),
         skip_depth: 0,
+        block_line: 1,
     };
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
         let line = lines.line_of(base + range.start);
@@ -155,6 +166,9 @@ impl State<'_> {
     }
 
     fn start(&mut self, tag: Tag<'_>, line: usize) {
+        if self.lists.is_empty() && self.quote.is_none() && self.heading.is_none() && self.text.is_none() {
+            self.block_line = line;
+        }
         match tag {
             Tag::Paragraph => {
                 if self.lists.is_empty() {
@@ -231,7 +245,7 @@ impl State<'_> {
                         }
                         match &mut self.quote {
                             Some(q) => q.paragraphs.push(rich),
-                            None => self.body.blocks.push(Block::Paragraph { text: rich }),
+                            None => self.push_block(Block::Paragraph { text: rich }),
                         }
                     }
                 }
@@ -240,7 +254,7 @@ impl State<'_> {
                 let text = self.text.take().map(TextBuilder::finish).unwrap_or_default().text;
                 if let Some((level, explicit, hline)) = self.heading.take() {
                     let anchor = self.anchor_for(&text, explicit, hline);
-                    self.body.blocks.push(Block::Heading { level, text, anchor });
+                    self.push_block(Block::Heading { level, text, anchor });
                 }
             }
             TagEnd::BlockQuote(_) => {
@@ -272,6 +286,11 @@ impl State<'_> {
         }
     }
 
+    fn push_block(&mut self, block: Block) {
+        self.body.blocks.push(block);
+        self.body.block_lines.push(self.block_line);
+    }
+
     fn flush_list_item(&mut self) {
         let depth = self.lists.len().saturating_sub(1) as u8;
         if let (Some(frame), Some(t)) = (self.lists.last_mut(), self.text.take()) {
@@ -301,7 +320,7 @@ impl State<'_> {
             }
             return;
         }
-        self.body.blocks.push(if frame.ordered {
+        self.push_block(if frame.ordered {
             Block::Steps { items: frame.items }
         } else {
             Block::List { items: frame.items }
@@ -343,7 +362,7 @@ impl State<'_> {
             self.error(line, "the callout has no text");
             return;
         }
-        self.body.blocks.push(Block::Callout { kind, paragraphs: q.paragraphs });
+        self.push_block(Block::Callout { kind, paragraphs: q.paragraphs });
     }
 
     fn anchor_for(&mut self, text: &str, explicit: Option<String>, line: usize) -> String {
@@ -368,12 +387,17 @@ impl State<'_> {
             }
         };
         let mut anchor = base.clone();
-        let mut n = 2;
-        while self.anchors.contains(&anchor) {
-            anchor = format!("{base}-{n}");
-            n += 1;
+        if self.anchors.contains(&anchor) {
+            let n = self.next_suffix.entry(base.clone()).or_insert(2);
+            loop {
+                anchor = format!("{base}-{n}");
+                *n += 1;
+                if !self.anchors.contains(&anchor) {
+                    break;
+                }
+            }
         }
-        self.anchors.push(anchor.clone());
+        self.anchors.insert(anchor.clone());
         anchor
     }
 

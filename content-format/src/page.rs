@@ -4,9 +4,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::blocks::{Block, LinkTarget};
+use crate::blocks::{Block, CalloutKind, LinkTarget};
 use crate::diagnostic::{Diagnostics, Lines};
-use crate::fields::{Fields, Located, TomlSource};
+use crate::fields::{Fields, ListEntry, Located, TomlSource};
 use crate::markdown::parse_body;
 
 /// Who a page is written for. `all-staff` pages match every audience filter.
@@ -18,10 +18,19 @@ pub struct Page {
     pub title: String,
     pub topic: String,
     pub audience: Vec<String>,
+    /// Whether a worker may have to act on the page (it then opens with an act-now box).
+    #[serde(default)]
+    pub kind: PageKind,
     pub summary: String,
     pub keywords: Vec<String>,
+    /// Situations and questions, in a worker's own words, that this page answers.
+    #[serde(default)]
+    pub asked_as: Vec<String>,
     pub legal_basis: Vec<String>,
-    pub sources: Vec<String>,
+    pub sources: Vec<Source>,
+    /// Dated changes for readers, newest first.
+    #[serde(default)]
+    pub changes: Vec<Change>,
     pub last_reviewed: NaiveDate,
     pub next_review: NaiveDate,
     pub version: u32,
@@ -35,6 +44,30 @@ pub struct Page {
     pub(crate) links: Vec<Located<LinkTarget>>,
 }
 
+/// Whether a page is something a worker acts on or background reading.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PageKind {
+    #[default]
+    Action,
+    Background,
+}
+
+/// A publication a page was written from; `url` (https only) lets a reader open the original.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// One dated change, shown to readers as "Updated 3 June 2026: ...".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub date: NaiveDate,
+    pub summary: String,
+}
+
 /// Where some fields are, for checks made once every file is read.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct PageLines {
@@ -42,6 +75,10 @@ pub(crate) struct PageLines {
     pub topic: usize,
     pub next_review: usize,
     pub last_reviewed: usize,
+    /// Lines of front-matter strings a superseded-law check looks at, by field.
+    pub front: Vec<(&'static str, usize, String)>,
+    /// Line of each body block, in block order.
+    pub blocks: Vec<usize>,
 }
 
 /// A stretch of a page under one heading (or before the first heading), the unit search uses
@@ -134,10 +171,13 @@ pub fn parse_page(path: &str, text: &str, diags: &mut Diagnostics) -> Option<Pag
     let title = f.string("title", true);
     let topic = f.string("topic", true);
     let audience = f.string_list("audience", true, 1);
+    let kind = f.string("kind", false);
     let summary = f.string("summary", true);
     let keywords = f.string_list("keywords", true, 1);
+    let asked_as = f.string_list("asked_as", false, 0);
     let legal_basis = f.string_list("legal_basis", true, 1);
-    let sources = f.string_list("sources", true, 1);
+    let sources = read_sources(&mut f);
+    let changes = read_changes(&mut f);
     let last_reviewed = f.date("last_reviewed", true);
     let next_review = f.date("next_review", true);
     let version = f.integer("version", true);
@@ -162,6 +202,27 @@ pub fn parse_page(path: &str, text: &str, diags: &mut Diagnostics) -> Option<Pag
             f.warning(s.line, "`summary` should be one or two short sentences");
         }
     }
+    let kind = match kind {
+        None => Some(PageKind::Action),
+        Some(k) if k.value == "action" => Some(PageKind::Action),
+        Some(k) if k.value == "background" => Some(PageKind::Background),
+        Some(k) => {
+            f.error(k.line, format!("`kind` must be \"action\" or \"background\", found '{}'", k.value));
+            None
+        }
+    };
+    if let (Some(changes), Some(last)) = (&changes, &last_reviewed) {
+        for pair in changes.windows(2) {
+            if pair[1].0.date > pair[0].0.date {
+                f.error(pair[1].1, "`changes` must be listed newest first");
+            }
+        }
+        for (c, line) in changes {
+            if c.date > last.value {
+                f.error(*line, format!("change dated {} is after `last_reviewed` {}", c.date, last.value));
+            }
+        }
+    }
     if let (Some(last), Some(next)) = (&last_reviewed, &next_review) {
         if next.value <= last.value {
             f.error(next.line, "`next_review` must be after `last_reviewed`");
@@ -182,18 +243,41 @@ pub fn parse_page(path: &str, text: &str, diags: &mut Diagnostics) -> Option<Pag
         Some(id),
         Some(title),
         Some(topic),
+        Some(kind),
         Some(audience),
         Some(summary),
         Some(keywords),
         Some(legal_basis),
         Some(sources),
+        Some(changes),
         Some(last_reviewed),
         Some(next_review),
         Some(version),
-    ) = (id, title, topic, audience, summary, keywords, legal_basis, sources, last_reviewed, next_review, version)
+    ) = (
+        id,
+        title,
+        topic,
+        kind,
+        audience,
+        summary,
+        keywords,
+        legal_basis,
+        sources,
+        changes,
+        last_reviewed,
+        next_review,
+        version,
+    )
     else {
         return None;
     };
+    let asked_as = asked_as.unwrap_or_default();
+    let mut front = Vec::new();
+    front.push(("summary", summary.line, summary.value.clone()));
+    for (field, list) in [("keywords", &keywords), ("asked_as", &asked_as), ("legal_basis", &legal_basis)] {
+        front.extend(list.iter().map(|l| (field, l.line, l.value.clone())));
+    }
+    front.extend(sources.iter().map(|(s, line)| ("sources", *line, s.title.clone())));
     let values = |v: Vec<Located<String>>| v.into_iter().map(|l| l.value).collect::<Vec<_>>();
     Some(Page {
         lines: PageLines {
@@ -201,21 +285,138 @@ pub fn parse_page(path: &str, text: &str, diags: &mut Diagnostics) -> Option<Pag
             topic: topic.line,
             next_review: next_review.line,
             last_reviewed: last_reviewed.line,
+            front,
+            blocks: parsed.block_lines,
         },
         id: id.value,
         title: title.value,
         topic: topic.value,
+        kind,
         audience: values(audience),
         summary: summary.value,
         keywords: values(keywords),
+        asked_as: values(asked_as),
         legal_basis: values(legal_basis),
-        sources: values(sources),
+        sources: sources.into_iter().map(|(s, _)| s).collect(),
+        changes: changes.into_iter().map(|(c, _)| c).collect(),
         last_reviewed: last_reviewed.value,
         next_review: next_review.value,
         version: u32::try_from(version.value).unwrap_or(1),
         blocks: parsed.blocks,
         path: path.to_string(),
         links: parsed.links,
+    })
+}
+
+/// Words before the first numbered step beyond which a worker has scrolled too far to act.
+const ACT_NOW_WORD_LIMIT: usize = 200;
+/// Steps longer than this are hard to follow in a hurry.
+const STEP_WORD_LIMIT: usize = 30;
+
+/// A page a worker acts on opens with an act-now box, reaches its numbered steps quickly, and
+/// keeps each step short. Warnings, not errors: an editor may have a reason.
+pub(crate) fn check_act_now(page: &Page, diags: &mut Diagnostics) {
+    if page.kind != PageKind::Action {
+        return;
+    }
+    let line_of = |i: usize| page.lines.blocks.get(i).copied().unwrap_or(1);
+    if !page.blocks.iter().any(|b| matches!(b, Block::Callout { kind: CalloutKind::ActNow, .. })) {
+        diags.warning(
+            &page.path,
+            line_of(0),
+            format!("'{}' is an action page with no [!ACT NOW] box (set `kind = \"background\"` if nobody acts on it)", page.id),
+        );
+    }
+    let mut words = 0;
+    let mut first_steps = None;
+    for (i, block) in page.blocks.iter().enumerate() {
+        if let Block::Steps { items } = block {
+            first_steps.get_or_insert(i);
+            for item in items {
+                let n = item.text.text.split_whitespace().count();
+                if n > STEP_WORD_LIMIT + 5 {
+                    diags.warning(&page.path, line_of(i), format!("a step has {n} words; keep steps under about {STEP_WORD_LIMIT}"));
+                }
+            }
+        }
+        if first_steps.is_none() {
+            words += block.plain_text().split_whitespace().count();
+        }
+    }
+    match first_steps {
+        None => diags.warning(&page.path, line_of(0), format!("'{}' is an action page with no numbered steps", page.id)),
+        Some(i) if words > ACT_NOW_WORD_LIMIT => diags.warning(
+            &page.path,
+            line_of(i),
+            format!("the first numbered steps come after {words} words; bring them within about {ACT_NOW_WORD_LIMIT}"),
+        ),
+        Some(_) => {}
+    }
+}
+
+/// `sources`: each entry a string (a title) or a table `{ title, url }` with an https url.
+fn read_sources(f: &mut Fields<'_, '_, '_, '_>) -> Option<Vec<(Source, usize)>> {
+    let mut out = Vec::new();
+    let mut ok = true;
+    for item in f.mixed_list("sources", true)? {
+        match item {
+            ListEntry::Text(title) => out.push((Source { title: title.value, url: None }, title.line)),
+            ListEntry::Table(table, line) => {
+                let mut t = f.child(table, line, "source");
+                let title = t.string("title", true);
+                let url = t.string("url", false);
+                t.finish();
+                if let Some(u) = &url {
+                    if !is_https_url(&u.value) {
+                        ok = false;
+                        f.error(u.line, format!("source url '{}' must be an https:// address", u.value));
+                    }
+                }
+                match title {
+                    Some(title) => out.push((Source { title: title.value, url: url.map(|u| u.value) }, line)),
+                    None => ok = false,
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        let line = f.line_of("sources");
+        f.error(line, "`sources` needs at least 1 entry");
+        return None;
+    }
+    ok.then_some(out)
+}
+
+/// `changes = [{ date, summary }]`, newest first.
+fn read_changes(f: &mut Fields<'_, '_, '_, '_>) -> Option<Vec<(Change, usize)>> {
+    let mut out = Vec::new();
+    let mut ok = true;
+    let Some(items) = f.mixed_list("changes", false) else { return Some(out) };
+    for item in items {
+        match item {
+            ListEntry::Text(t) => {
+                ok = false;
+                f.error(t.line, "each entry of `changes` must be a table `{ date = YYYY-MM-DD, summary = \"...\" }`");
+            }
+            ListEntry::Table(table, line) => {
+                let mut t = f.child(table, line, "change");
+                let date = t.date("date", true);
+                let summary = t.string("summary", true);
+                t.finish();
+                match (date, summary) {
+                    (Some(d), Some(s)) => out.push((Change { date: d.value, summary: s.value }, line)),
+                    _ => ok = false,
+                }
+            }
+        }
+    }
+    ok.then_some(out)
+}
+
+pub(crate) fn is_https_url(url: &str) -> bool {
+    url.strip_prefix("https://").is_some_and(|rest| {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        !host.is_empty() && host.contains('.') && !url.chars().any(|c| c.is_whitespace() || c.is_control())
     })
 }
 

@@ -24,6 +24,8 @@ pub enum Error {
     Sqlite(#[from] rusqlite::Error),
     #[error("search index error: {0}")]
     Index(#[from] tantivy::TantivyError),
+    #[error("the search index failed while {what} ({message}); it will be rebuilt")]
+    IndexPanic { what: &'static str, message: String },
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("cannot use {path}: {source}")]
@@ -33,6 +35,11 @@ pub enum Error {
 }
 
 impl Error {
+    /// True for failures of the search index, which is a cache: rebuilding it fixes them.
+    pub fn is_index_failure(&self) -> bool {
+        matches!(self, Error::Index(_) | Error::IndexPanic { .. } | Error::Io { .. } | Error::Corrupt(_))
+    }
+
     pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
         let path = path.into();
         move |source| Error::Io { path, source }

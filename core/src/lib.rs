@@ -12,7 +12,9 @@
 
 pub mod contacts;
 pub mod error;
+mod guard;
 pub mod library;
+pub mod lock;
 mod migrate;
 pub mod progress;
 pub mod search;

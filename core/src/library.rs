@@ -12,10 +12,11 @@ use safeguarding_content::{check, ContentFiles, Diagnostic, Helpline, Page, Phon
 
 use crate::contacts::{london_now, AreaMatch, AreaSummary, CallAdvice, ContactBook, ContactView};
 use crate::error::{Error, Result};
+use crate::lock::WriterLock;
 use crate::progress::{Cancel, NoProgress, Stage, Work};
 use crate::search::{IndexMeta, SearchIndex, SearchRequest, SearchResults, Suggester, Suggestion};
 use crate::store::{ContentStore, InstalledContent, TopicSummary};
-use crate::userdata::{Bookmark, Note, NoteTarget, PersonalContact, UserStore};
+use crate::userdata::{Bookmark, Note, NoteTarget, PersonalContact, Salvaged, UserStore};
 
 const CONTENT_DB: &str = "content.sqlite";
 const USER_DB: &str = "user.sqlite";
@@ -59,6 +60,9 @@ pub struct Library {
     suggester: Mutex<Option<Arc<Suggester>>>,
     /// The contacts directories in memory, built on first use and dropped when content changes.
     contacts: Mutex<Option<Arc<ContactBook>>>,
+    /// Where an unreadable user database was moved at start-up, so the app can say so and
+    /// offer to export what it still holds.
+    user_data_moved_to: Option<PathBuf>,
 }
 
 /// The user setting that holds their home area.
@@ -77,12 +81,16 @@ impl Library {
         Library::open_with(dir, &Work { progress: &NoProgress, cancel: &Cancel::new() })
     }
 
+    ///
+    /// A damaged content database is moved aside and starts empty (content is reinstalled from
+    /// the bundled release); a damaged user database is moved aside under a dated name, never
+    /// deleted, and the library starts with an empty one ([`Library::user_data_moved_to`]).
     pub fn open_with(dir: &Path, work: &Work<'_>) -> Result<Library> {
         std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
-        let content = open_content_store(&dir.join(CONTENT_DB))?;
-        let user = UserStore::open(&dir.join(USER_DB))?;
+        let content = open_content_store(dir, &dir.join(CONTENT_DB))?;
+        let (user, user_data_moved_to) = open_user_store(dir, &dir.join(USER_DB))?;
         let index = match content.installed()? {
-            Some(_) => Some(Arc::new(SearchIndex::open_or_build(&dir.join(INDEX_DIR), &content, work)?.0)),
+            Some(_) => Some(Arc::new(open_index(dir, &content, work)?)),
             None => None,
         };
         Ok(Library {
@@ -92,7 +100,28 @@ impl Library {
             index: RwLock::new(index),
             suggester: Mutex::new(None),
             contacts: Mutex::new(None),
+            user_data_moved_to,
         })
+    }
+
+    /// Opens the data folder and, when nothing is installed (first run, or the content
+    /// database was damaged and moved aside), installs the bundled release from `bundled`.
+    pub fn open_or_install(dir: &Path, bundled: &Path, work: &Work<'_>) -> Result<Library> {
+        let library = Library::open_with(dir, work)?;
+        if library.installed()?.is_none() {
+            library.install_dir(bundled, work)?;
+        }
+        Ok(library)
+    }
+
+    /// Where an unreadable user database was moved when this library was opened.
+    pub fn user_data_moved_to(&self) -> Option<&Path> {
+        self.user_data_moved_to.as_deref()
+    }
+
+    /// What can still be read from a user database that was moved aside.
+    pub fn salvage_user_data(path: &Path) -> Result<Salvaged> {
+        UserStore::salvage(path)
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -111,6 +140,8 @@ impl Library {
     /// first; any error leaves what was installed in place, as does cancelling.
     pub fn install_files(&self, files: &ContentFiles, source: &str, work: &Work<'_>) -> Result<InstallReport> {
         let version = files.digest();
+        // Another process may be installing too: wait for it, then look again at what is there.
+        let _writer = WriterLock::acquire(&self.dir)?;
         let mut store = lock(&self.content);
         if let Some(current) = store.installed()? {
             if current.version == version && self.index_read().is_some() {
@@ -124,6 +155,10 @@ impl Library {
         }
         work.step(Stage::Checking, 0, 1)?;
         let (content, diagnostics) = check(files, today()).into_result().map_err(Error::InvalidContent)?;
+        let mut warnings: Vec<Diagnostic> = diagnostics.iter().cloned().collect();
+        if let Some(removed) = removed_pages_warning(&store, &content.pages)? {
+            warnings.push(removed);
+        }
         let meta = IndexMeta::current(&version);
         let index_dir = self.dir.join(INDEX_DIR);
         let staged = store.stage(&content, &version, source, work)?;
@@ -140,7 +175,7 @@ impl Library {
             installed: true,
             version,
             page_count: content.pages.len() as u32,
-            warnings: diagnostics.iter().cloned().collect(),
+            warnings,
         })
     }
 
@@ -156,12 +191,13 @@ impl Library {
         self.index_read().ok_or(Error::NoContent)
     }
 
-    /// Searches the guidance. If the index turns out to be damaged, it is rebuilt from the
-    /// content database and the search is run again.
+    /// Searches the guidance. If the index fails (an error, or a panic inside tantivy from a
+    /// damaged file), it is rebuilt once from the content database and the search run again.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let index = self.index()?;
         match index.search(request) {
-            Err(Error::Index(_)) | Err(Error::Io { .. }) => {
+            Err(e) if e.is_index_failure() => {
+                drop(index);
                 self.rebuild_index(&Work { progress: &NoProgress, cancel: &Cancel::new() })?;
                 self.index()?.search(request)
             }
@@ -171,6 +207,7 @@ impl Library {
 
     /// Rebuilds the search index from the content database.
     pub fn rebuild_index(&self, work: &Work<'_>) -> Result<()> {
+        let _writer = WriterLock::acquire(&self.dir)?;
         let store = lock(&self.content);
         let index_dir = self.dir.join(INDEX_DIR);
         SearchIndex::rebuild(&index_dir, &store, work)?;
@@ -449,23 +486,109 @@ fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
-/// The content database can always be reinstalled from bundled content, so a file that SQLite
-/// cannot read is moved aside (kept for diagnosis) and replaced by an empty one.
-fn open_content_store(path: &Path) -> Result<ContentStore> {
-    match ContentStore::open(path) {
-        Ok(store) => Ok(store),
-        Err(Error::Sqlite(e)) if is_corruption(&e) => {
-            let aside = path.with_extension(format!("corrupt-{}", chrono::Utc::now().timestamp()));
-            std::fs::rename(path, &aside).map_err(Error::io(path))?;
-            for suffix in ["-wal", "-shm"] {
-                let mut p = path.as_os_str().to_owned();
-                p.push(suffix);
-                let _ = std::fs::remove_file(PathBuf::from(p));
-            }
-            ContentStore::open(path)
-        }
-        Err(e) => Err(e),
+/// A warning when a release would remove more than half of the installed pages: usually a
+/// publishing mistake rather than an editorial decision.
+fn removed_pages_warning(store: &ContentStore, new_pages: &[Page]) -> Result<Option<Diagnostic>> {
+    let installed: Vec<String> = store.titles_and_keywords()?.into_iter().map(|(id, _, _)| id).collect();
+    let kept = installed.iter().filter(|id| new_pages.iter().any(|p| &p.id == *id)).count();
+    let removed = installed.len() - kept;
+    if installed.is_empty() || removed * 2 <= installed.len() {
+        return Ok(None);
     }
+    let mut diags = safeguarding_content::Diagnostics::default();
+    diags.warning(
+        "guidance",
+        1,
+        format!("this release removes {removed} of the {} installed pages: check it is the right release", installed.len()),
+    );
+    let warning = diags.iter().next().cloned();
+    Ok(warning)
+}
+
+/// Opens the index if it is current and sound. Otherwise one process rebuilds it under the
+/// writer lock; a process that finds the lock taken (another is installing or rebuilding)
+/// keeps using the last complete index rather than building beside it.
+fn open_index(dir: &Path, store: &ContentStore, work: &Work<'_>) -> Result<SearchIndex> {
+    let index_dir = dir.join(INDEX_DIR);
+    if let Some(index) = SearchIndex::open_if_current(&index_dir, store)? {
+        return Ok(index);
+    }
+    let writer = match WriterLock::try_acquire(dir)? {
+        Some(w) => w,
+        None => {
+            if let Some(index) = SearchIndex::open_any(&index_dir, store) {
+                return Ok(index);
+            }
+            WriterLock::acquire(dir)?
+        }
+    };
+    let (index, _) = SearchIndex::open_or_build(&index_dir, store, work)?;
+    drop(writer);
+    Ok(index)
+}
+
+/// The content database can always be reinstalled, so a file that SQLite cannot read, or whose
+/// rows differ from what was installed, is moved aside (kept for diagnosis) and replaced by an
+/// empty one.
+fn open_content_store(dir: &Path, path: &Path) -> Result<ContentStore> {
+    let damaged = match ContentStore::open(path) {
+        Ok(store) => match store.verify() {
+            Ok(()) => return Ok(store),
+            Err(Error::Corrupt(_)) | Err(Error::Sqlite(_)) => true,
+            Err(e) => return Err(e),
+        },
+        Err(Error::Sqlite(e)) => is_corruption(&e),
+        Err(Error::Corrupt(_)) => true,
+        Err(e) => return Err(e),
+    };
+    if !damaged {
+        return ContentStore::open(path);
+    }
+    let _writer = WriterLock::acquire(dir)?;
+    // Another process may have replaced it while we waited.
+    if let Ok(store) = ContentStore::open(path) {
+        if store.verify().is_ok() {
+            return Ok(store);
+        }
+    }
+    move_aside(path, "damaged")?;
+    ContentStore::open(path)
+}
+
+/// The user database is the one thing that cannot be rebuilt: a damaged file is moved aside
+/// under a dated name and never deleted; the app starts with an empty one and says so.
+fn open_user_store(dir: &Path, path: &Path) -> Result<(UserStore, Option<PathBuf>)> {
+    match UserStore::open(path) {
+        Ok(store) => return Ok((store, None)),
+        Err(Error::Sqlite(e)) if !is_corruption(&e) => return Err(Error::Sqlite(e)),
+        Err(Error::Sqlite(_)) | Err(Error::Corrupt(_)) => {}
+        Err(e) => return Err(e),
+    }
+    let _writer = WriterLock::acquire(dir)?;
+    if let Ok(store) = UserStore::open(path) {
+        return Ok((store, None));
+    }
+    let aside = move_aside(path, "unreadable")?;
+    Ok((UserStore::open(path)?, Some(aside)))
+}
+
+/// Renames a database and its WAL files to `<name>.<why>-<UTC time>`; returns the new path.
+fn move_aside(path: &Path, why: &str) -> Result<PathBuf> {
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S%.3f");
+    let with_suffix = |p: &Path, suffix: &str| {
+        let mut s = p.as_os_str().to_owned();
+        s.push(suffix);
+        PathBuf::from(s)
+    };
+    let aside = with_suffix(path, &format!(".{why}-{stamp}"));
+    std::fs::rename(path, &aside).map_err(Error::io(path))?;
+    for suffix in ["-wal", "-shm"] {
+        let from = with_suffix(path, suffix);
+        if from.exists() {
+            let _ = std::fs::rename(&from, with_suffix(&aside, suffix));
+        }
+    }
+    Ok(aside)
 }
 
 fn is_corruption(e: &rusqlite::Error) -> bool {

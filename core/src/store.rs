@@ -32,6 +32,33 @@ const MIGRATIONS: &[&str] = &[
      CREATE TABLE bank_holidays (region TEXT NOT NULL, date TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (region, date));",
 ];
 
+/// A digest of every installed row, in a fixed order. `meta` is left out but for the synonyms,
+/// which are content.
+fn rows_digest(conn: &Connection) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for sql in [
+        "SELECT 'topic', id, ord || ':' || doc FROM topics ORDER BY id",
+        "SELECT 'page', id, topic || ':' || title || ':' || keywords || ':' || doc FROM pages ORDER BY id",
+        "SELECT 'helpline', id, ord || ':' || doc FROM helplines ORDER BY id",
+        "SELECT 'directory', id, name || ':' || description || ':' || sample FROM directories ORDER BY id",
+        "SELECT 'area', id, directory || ':' || doc FROM areas ORDER BY id",
+        "SELECT 'holiday', region || date, name FROM bank_holidays ORDER BY region, date",
+        "SELECT 'meta', key, value FROM meta WHERE key = 'synonyms'",
+    ] {
+        let mut stmt = conn.prepare(sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            for i in 0..3 {
+                let v: String = r.get(i)?;
+                h.update((v.len() as u64).to_le_bytes());
+                h.update(v.as_bytes());
+            }
+        }
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// A topic with how many pages it has.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TopicSummary {
@@ -138,8 +165,28 @@ impl ContentStore {
         for (k, v) in meta {
             tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", params![k, v])?;
         }
+        // Last, so the digest covers every row written above.
+        let digest = rows_digest(&tx)?;
+        tx.execute("INSERT INTO meta (key, value) VALUES ('rows_digest', ?1)", [digest])?;
         work.step(Stage::Installing, total, total)?;
         Ok(Staged { tx })
+    }
+
+    /// Checks the database file and that every row is what the install wrote (a digest over
+    /// all rows, recorded at install). Cheap for a phone-sized library; see docs/performance.md.
+    pub fn verify(&self) -> Result<()> {
+        let check: String = self.conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if check != "ok" {
+            return Err(Error::Corrupt(format!("content database fails its integrity check: {check}")));
+        }
+        if self.meta("version")?.is_none() {
+            return Ok(());
+        }
+        match self.meta("rows_digest")? {
+            Some(d) if d == rows_digest(&self.conn)? => Ok(()),
+            Some(_) => Err(Error::Corrupt("content rows differ from what was installed".into())),
+            None => Err(Error::Corrupt("content was installed without a digest".into())),
+        }
     }
 
     fn meta(&self, key: &str) -> Result<Option<String>> {

@@ -102,6 +102,45 @@ pub struct PersonalPhone {
     pub number: String,
 }
 
+/// Field limits for personal contacts: generous for real use, small enough that a pasted
+/// document or a hostile import cannot bloat the database or the screen.
+const CONTACT_LIMITS: &[(&str, usize)] =
+    &[("name", 200), ("role", 200), ("area_id", 100), ("email", 254), ("notes", 4000), ("phone label", 100)];
+const MAX_CONTACT_PHONES: usize = 10;
+const MAX_CONTACT_NEEDS: usize = 20;
+
+impl PersonalContact {
+    /// Checks every field against its limit, naming the first that is too long.
+    pub fn check_limits(&self) -> Result<()> {
+        let limit = |field: &str| CONTACT_LIMITS.iter().find(|(f, _)| *f == field).map_or(0, |(_, n)| *n);
+        let mut fields: Vec<(&str, &str)> = vec![("name", &self.name)];
+        fields.extend(self.role.as_deref().map(|v| ("role", v)));
+        fields.extend(self.area_id.as_deref().map(|v| ("area_id", v)));
+        fields.extend(self.email.as_deref().map(|v| ("email", v)));
+        fields.extend(self.notes.as_deref().map(|v| ("notes", v)));
+        fields.extend(self.phones.iter().map(|p| ("phone label", p.label.as_str())));
+        for (field, value) in fields {
+            let n = value.chars().count();
+            if n > limit(field) {
+                return Err(Error::InvalidInput(format!(
+                    "the contact's {field} is {n} characters; the limit is {}",
+                    limit(field)
+                )));
+            }
+        }
+        if self.name.trim().is_empty() {
+            return Err(Error::InvalidInput("a personal contact needs a name".into()));
+        }
+        if self.phones.len() > MAX_CONTACT_PHONES {
+            return Err(Error::InvalidInput(format!("a contact can have at most {MAX_CONTACT_PHONES} numbers")));
+        }
+        if self.needs.len() > MAX_CONTACT_NEEDS || self.needs.iter().any(|n| n.len() > 40) {
+            return Err(Error::InvalidInput(format!("a contact can have at most {MAX_CONTACT_NEEDS} short needs")));
+        }
+        Ok(())
+    }
+}
+
 pub struct UserStore {
     conn: Connection,
 }
@@ -110,11 +149,96 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// What could still be read from a user database that no longer opens cleanly.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Salvaged {
+    pub bookmarks: Vec<SalvagedBookmark>,
+    pub notes: Vec<SalvagedNote>,
+    pub personal_contacts: Vec<PersonalContact>,
+    /// What could not be read, table by table.
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SalvagedBookmark {
+    pub page_id: String,
+    pub anchor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SalvagedNote {
+    /// `page:<id>` or `contact:<id>`.
+    pub target: String,
+    pub text: String,
+}
+
 impl UserStore {
+    /// Opens the user database. It fails (rather than repairing anything) when the file is
+    /// damaged: the caller moves it aside, never deletes it.
     pub fn open(path: &Path) -> Result<UserStore> {
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
+        let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if check != "ok" {
+            return Err(Error::Corrupt(format!("user database fails its integrity check: {check}")));
+        }
         Self::with_connection(conn)
+    }
+
+    /// Reads, read-only and row by row, whatever bookmarks, notes and personal contacts a
+    /// damaged user database still holds. Unreadable rows and tables are listed, not fatal.
+    pub fn salvage(path: &Path) -> Result<Salvaged> {
+        use rusqlite::OpenFlags;
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let mut out = Salvaged::default();
+        let mut read = |table: &str, sql: &str, row: &mut dyn FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<()>| {
+            let result = conn.prepare(sql).and_then(|mut stmt| {
+                let mut rows = stmt.query([])?;
+                loop {
+                    match rows.next() {
+                        Ok(Some(r)) => {
+                            if let Err(e) = row(r) {
+                                out.problems.push(format!("{table}: a row could not be read: {e}"));
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            out.problems.push(format!("{table}: stopped reading: {e}"));
+                            break;
+                        }
+                    }
+                }
+                Ok(())
+            });
+            if let Err(e) = result {
+                out.problems.push(format!("{table}: cannot be read: {e}"));
+            }
+        };
+        let mut bookmarks = Vec::new();
+        read("bookmarks", "SELECT page_id, anchor FROM bookmarks", &mut |r| {
+            bookmarks.push(SalvagedBookmark { page_id: r.get(0)?, anchor: r.get(1)? });
+            Ok(())
+        });
+        let mut notes = Vec::new();
+        read("notes", "SELECT target, text FROM notes", &mut |r| {
+            notes.push(SalvagedNote { target: r.get(0)?, text: r.get(1)? });
+            Ok(())
+        });
+        let mut docs = Vec::new();
+        read("personal_contacts", "SELECT doc FROM personal_contacts", &mut |r| {
+            docs.push(r.get::<_, String>(0)?);
+            Ok(())
+        });
+        drop(read);
+        out.bookmarks = bookmarks;
+        out.notes = notes;
+        for doc in docs {
+            match serde_json::from_str(&doc) {
+                Ok(c) => out.personal_contacts.push(c),
+                Err(e) => out.problems.push(format!("personal_contacts: a contact could not be decoded: {e}")),
+            }
+        }
+        Ok(out)
     }
 
     pub fn open_in_memory() -> Result<UserStore> {
@@ -232,6 +356,7 @@ impl UserStore {
     /// Saves a new personal contact (when `id` is empty) or replaces an existing one.
     /// Returns the id.
     pub fn save_personal_contact(&self, contact: &PersonalContact) -> Result<String> {
+        contact.check_limits()?;
         let mut contact = contact.clone();
         let now = now();
         if contact.id.is_empty() {

@@ -25,6 +25,11 @@ fn area(id: &str, name: &str, districts: &str, lat: f64, lon: f64, extra: &str) 
 fn book() -> ContactBook {
     let mut f = ContentFiles::new();
     f.insert("topics.toml", b"[[topic]]\nid = \"t\"\ntitle = \"T\"\ndescription = \"d\"\n".to_vec());
+    // A release needs a page; these tests are about the contacts beside it.
+    f.insert(
+        "guidance/t/p.md",
+        b"+++\nid = \"p\"\ntitle = \"P\"\ntopic = \"t\"\nkind = \"background\"\naudience = [\"health\"]\nsummary = \"S.\"\nkeywords = [\"k\"]\nlegal_basis = [\"An Act\"]\nsources = [\"A source\"]\nlast_reviewed = 2026-01-01\nnext_review = 2099-01-01\nversion = 1\n+++\n\nText.\n".to_vec(),
+    );
     f.insert("contacts/test/directory.toml", DIRECTORY.as_bytes().to_vec());
     f.insert(
         "contacts/test/alpha.toml",

@@ -2,7 +2,10 @@
 
 use super::ContactView;
 
+/// Escapes vCard's special characters and drops control characters, which an address book
+/// might otherwise interpret or show as garbage.
 fn escape(s: &str) -> String {
+    let s: String = s.chars().filter(|c| !c.is_control() || *c == '\n').collect();
     s.replace('\\', "\\\\").replace(',', "\\,").replace(';', "\\;").replace('\n', "\\n")
 }
 
@@ -32,7 +35,7 @@ pub fn to_vcard(c: &ContactView) -> String {
         lines.push(format!("TITLE:{}", escape(&c.kind_label)));
     }
     for p in &c.phones {
-        lines.push(format!("TEL;TYPE=work,voice;VALUE=uri;LABEL=\"{}\":{}", p.label.replace('"', "'"), p.tel));
+        lines.push(format!("TEL;TYPE=work,voice;VALUE=uri;LABEL=\"{}\":{}", p.label.chars().filter(|c| !c.is_control()).collect::<String>().replace('"', "'"), p.tel));
     }
     if let Some(e) = &c.email {
         lines.push(format!("EMAIL;TYPE=work:{}", escape(e)));

@@ -30,6 +30,7 @@ pub use snippet::{Highlight, Snippet};
 pub use suggest::{Suggester, Suggestion, SuggestionKind};
 
 use crate::error::{Error, Result};
+use crate::guard;
 use crate::progress::{Stage, Work};
 use crate::store::ContentStore;
 use analyzer::{STEM_ANALYZER, WORD_ANALYZER};
@@ -182,16 +183,31 @@ pub struct SearchIndex {
 impl SearchIndex {
     /// Opens the index in `dir`, rebuilding it from `store` if it is stale, missing or broken.
     /// Returns the index and whether it was rebuilt.
+    ///
+    /// The caller holds the data folder's writer lock (a rebuild writes the staging folder).
     pub fn open_or_build(dir: &Path, store: &ContentStore, work: &Work<'_>) -> Result<(SearchIndex, bool)> {
-        let installed = store.installed()?.ok_or(Error::NoContent)?;
-        let wanted = IndexMeta::current(&installed.version);
-        if cache::read_meta(dir).as_ref() == Some(&wanted) {
-            if let Ok(index) = SearchIndex::open(dir, store) {
-                return Ok((index, false));
-            }
+        if let Some(index) = SearchIndex::open_if_current(dir, store)? {
+            return Ok((index, false));
         }
         SearchIndex::rebuild(dir, store, work)?;
         Ok((SearchIndex::open(dir, store)?, true))
+    }
+
+    /// Opens the index if it was built from the installed content and passes its checks;
+    /// `None` when it is stale, missing or damaged.
+    pub fn open_if_current(dir: &Path, store: &ContentStore) -> Result<Option<SearchIndex>> {
+        let installed = store.installed()?.ok_or(Error::NoContent)?;
+        if cache::read_meta(dir).as_ref() != Some(&IndexMeta::current(&installed.version)) {
+            return Ok(None);
+        }
+        Ok(SearchIndex::open(dir, store).ok())
+    }
+
+    /// Opens whatever complete index is in `dir`, even one built from an earlier release: what
+    /// a reader uses while another process installs the next one.
+    pub fn open_any(dir: &Path, store: &ContentStore) -> Option<SearchIndex> {
+        cache::read_meta(dir)?;
+        SearchIndex::open(dir, store).ok()
     }
 
     /// Rebuilds the index in `dir` from what `store` holds.
@@ -217,7 +233,7 @@ impl SearchIndex {
         work: &Work<'_>,
     ) -> Result<PathBuf> {
         let staging = cache::staging_dir(dir)?;
-        let result = build_into(&staging, pages, &Thesaurus::new(synonyms), meta, work);
+        let result = guard::contain("building", || build_into(&staging, pages, &Thesaurus::new(synonyms), meta, work));
         if result.is_err() {
             let _ = std::fs::remove_dir_all(&staging);
         }
@@ -229,11 +245,24 @@ impl SearchIndex {
         cache::swap_in(dir, staging)
     }
 
-    /// Opens the live index in `dir`. Callers check its build record first
-    /// ([`SearchIndex::open_or_build`]) or have just built it.
+    /// Opens the live index in `dir`, verifying every file's checksum. Callers check its build
+    /// record first ([`SearchIndex::open_or_build`]) or have just built it.
     pub fn open(dir: &Path, store: &ContentStore) -> Result<SearchIndex> {
+        let thesaurus = Thesaurus::new(&store.synonyms()?);
+        guard::contain("opening", || SearchIndex::open_unguarded(dir, thesaurus))
+    }
+
+    fn open_unguarded(dir: &Path, thesaurus: Thesaurus) -> Result<SearchIndex> {
         let open = |sub: &str| -> Result<IndexReader> {
             let index = Index::open_in_dir(dir.join(sub))?;
+            // A flipped byte can leave every structure readable and the answers silently
+            // wrong (a fieldnorm changes the ranking): the checksums are what catch that.
+            let damaged = index.validate_checksum()?;
+            if !damaged.is_empty() {
+                let mut names: Vec<String> = damaged.iter().map(|p| p.display().to_string()).collect();
+                names.sort();
+                return Err(Error::Corrupt(format!("index files fail their checksum: {}", names.join(", "))));
+            }
             register_analyzers(&index);
             Ok(index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?)
         };
@@ -250,7 +279,7 @@ impl SearchIndex {
             sections,
             pf,
             sf,
-            thesaurus: Thesaurus::new(&store.synonyms()?),
+            thesaurus,
             speller: Speller::default(),
             stem: analyzer::stemmed(),
             words: analyzer::words(),
@@ -270,7 +299,12 @@ impl SearchIndex {
         Ok(out)
     }
 
+    /// Searches; a panic inside tantivy (a damaged index) comes back as an error.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        guard::contain("searching", || self.search_unguarded(request))
+    }
+
+    fn search_unguarded(&self, request: &SearchRequest) -> Result<SearchResults> {
         let limit = request.limit.clamp(1, MAX_LIMIT);
         let mut words_analyzer = self.words.clone();
         let words = normalize(&request.query, &mut words_analyzer);
