@@ -21,6 +21,8 @@ mod keyfile;
 mod keys;
 mod manifest;
 mod names;
+#[cfg(test)]
+mod parse_props;
 mod sig;
 mod time;
 mod verify;
