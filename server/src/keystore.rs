@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use safeguarding_sync_format::{
     generate_signing_key, key_id, parse_root_public_key, parse_signing_key, public_key_to_text, sign_detached,
-    signing_key_to_text, verify_keys, verify_keys_ignoring_expiry, Caps, Delegation, KeysDoc, SigningKey,
-    VerifyingKey, KEYS_FILE, KEYS_SIG_FILE, MAX_SIG_FILE_BYTES,
+    signing_key_to_text, verify_keys, verify_keys_ignoring_expiry, Caps, Delegation, KeysDoc, SigningKey, VerifyingKey,
+    KEYS_FILE, KEYS_SIG_FILE, MAX_SIG_FILE_BYTES,
 };
 use serde::Serialize;
 use zeroize::Zeroizing;
@@ -125,10 +125,8 @@ pub fn rotate_publisher(dir: &Path, expires_in: Duration, now: DateTime<Utc>) ->
                 // Only the version number is needed from the old file. A keys.json that does not
                 // verify here is our own, half-replaced by an interrupted rotation: anyone able to
                 // write this folder already holds the keys.
-                let parsed: KeysDoc = serde_json::from_slice(&keys_json).map_err(|_| Error::Format {
-                    path: keys_path.clone(),
-                    source: e.clone(),
-                })?;
+                let parsed: KeysDoc = serde_json::from_slice(&keys_json)
+                    .map_err(|_| Error::Format { path: keys_path.clone(), source: e.clone() })?;
                 let ids = parsed.publisher_keys.into_iter().map(|k| k.id).collect();
                 (parsed.version, ids, Some(format!("the old {KEYS_FILE} did not verify ({e}); it was replaced")))
             }
@@ -194,8 +192,7 @@ pub fn load_for_publishing(dir: &Path, now: DateTime<Utc>) -> Result<PublisherKe
 pub fn read_roots(dir: &Path) -> Result<Vec<VerifyingKey>> {
     let path = dir.join(ROOT_PUB);
     let bytes = read_required(&path, KEY_FILE_LIMIT)?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Error::Keys(format!("{} is not text", path.display())))?;
+    let text = String::from_utf8(bytes).map_err(|_| Error::Keys(format!("{} is not text", path.display())))?;
     let roots = text
         .lines()
         .filter(|l| !l.trim().is_empty())

@@ -155,7 +155,12 @@ pub fn resign(options: &ResignOptions) -> Result<Report> {
     // Every blob must still be there: a release is re-signed only if it can still be fetched whole.
     for doc in &previous.manifest.documents {
         if !tree.blob_path(&doc.sha256).is_file() {
-            return Err(Error::Tree(format!("blob {} for {} is missing from {}", doc.sha256, doc.path, tree.root().display())));
+            return Err(Error::Tree(format!(
+                "blob {} for {} is missing from {}",
+                doc.sha256,
+                doc.path,
+                tree.root().display()
+            )));
         }
     }
     let version = next_version(Some(&previous))?;
@@ -207,19 +212,30 @@ fn documents(
 ) -> Result<Vec<Document>> {
     let mut documents = Vec::with_capacity(files.len());
     for (path, bytes) in files.iter() {
-        validate_document_path(path).map_err(|reason| Error::Usage(format!("{path}: cannot be published: {reason}")))?;
+        validate_document_path(path)
+            .map_err(|reason| Error::Usage(format!("{path}: cannot be published: {reason}")))?;
         let sha256 = sha256_hex(bytes);
         let unchanged = previous.and_then(|m| m.document(path)).filter(|d| d.sha256 == sha256);
         let (changed_in, note) = match unchanged {
             Some(prev) => {
                 if notes.contains_key(path) {
-                    return Err(Error::Usage(format!("--note for {path}: it has not changed since version {}", prev.changed_in)));
+                    return Err(Error::Usage(format!(
+                        "--note for {path}: it has not changed since version {}",
+                        prev.changed_in
+                    )));
                 }
                 (prev.changed_in, prev.note.clone())
             }
             None => (version, notes.get(path).cloned()),
         };
-        documents.push(Document { path: path.to_string(), kind: kind_for_path(path), sha256, size: bytes.len() as u64, changed_in, note });
+        documents.push(Document {
+            path: path.to_string(),
+            kind: kind_for_path(path),
+            sha256,
+            size: bytes.len() as u64,
+            changed_in,
+            note,
+        });
     }
     // ContentFiles iterates in path order, which is the manifest's order.
     documents.sort_by(|a, b| a.path.cmp(&b.path));
@@ -235,15 +251,24 @@ fn sign(manifest: &Manifest, keys: &PublisherKeys) -> Result<SignedRelease> {
     manifest.validate(&Caps::DEFAULT).map_err(Error::format(here))?;
     let manifest_json = manifest.to_json();
     let manifest_sig = sign_detached(&manifest_json, &[&keys.publisher]);
-    let release =
-        SignedRelease { keys_json: keys.keys_json.clone(), keys_sig: keys.keys_sig.clone(), manifest_json, manifest_sig };
+    let release = SignedRelease {
+        keys_json: keys.keys_json.clone(),
+        keys_sig: keys.keys_sig.clone(),
+        manifest_json,
+        manifest_sig,
+    };
     verify_release(&release, &keys.roots).map_err(Error::format(here))?;
     Ok(release)
 }
 
 /// The rules between the release in the tree and the next one: same channel, and the keys
 /// folder's delegation no older than the tree's (an old keys folder would roll keys back).
-fn check_succession(previous: Option<&Current>, keys: &PublisherKeys, channel: Option<&str>, tree: &Tree) -> Result<()> {
+fn check_succession(
+    previous: Option<&Current>,
+    keys: &PublisherKeys,
+    channel: Option<&str>,
+    tree: &Tree,
+) -> Result<()> {
     let Some(previous) = previous else { return Ok(()) };
     if let Some(channel) = channel {
         if previous.manifest.channel != channel {

@@ -25,8 +25,8 @@ use std::fs::{self, File, TryLockError};
 use std::path::{Path, PathBuf};
 
 use safeguarding_sync_format::{
-    is_sha256_hex, sha256_hex, verify_keys_ignoring_expiry, verify_manifest, Caps, Delegation, Manifest,
-    VerifyingKey, KEYS_FILE, KEYS_SIG_FILE, MANIFEST_FILE, MANIFEST_SIG_FILE, MAX_SIG_FILE_BYTES,
+    is_sha256_hex, sha256_hex, verify_keys_ignoring_expiry, verify_manifest, Caps, Delegation, Manifest, VerifyingKey,
+    KEYS_FILE, KEYS_SIG_FILE, MANIFEST_FILE, MANIFEST_SIG_FILE, MAX_SIG_FILE_BYTES,
 };
 
 use crate::atomic::{create_dir, read_capped, sync_dir, write_atomic, PUBLIC_MODE};
@@ -236,7 +236,10 @@ impl SignedRelease {
 }
 
 /// Verifies a release as an app would, except for expiry.
-pub fn verify_release(release: &SignedRelease, roots: &[VerifyingKey]) -> Result<Current, safeguarding_sync_format::Error> {
+pub fn verify_release(
+    release: &SignedRelease,
+    roots: &[VerifyingKey],
+) -> Result<Current, safeguarding_sync_format::Error> {
     let delegation = verify_keys_ignoring_expiry(&release.keys_json, &release.keys_sig, roots, &Caps::DEFAULT)?;
     let manifest = verify_manifest(&release.manifest_json, &release.manifest_sig, &delegation)?;
     Ok(Current { manifest, delegation })

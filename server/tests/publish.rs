@@ -26,7 +26,13 @@ fn first_publish_writes_a_verifiable_tree() {
     let paths: Vec<&str> = manifest.documents.iter().map(|d| d.path.as_str()).collect();
     assert_eq!(
         paths,
-        ["contacts/national.toml", "guidance/mca/test-dols.md", "guidance/mca/test-principles.md", "search/synonyms.toml", "topics.toml"]
+        [
+            "contacts/national.toml",
+            "guidance/mca/test-dols.md",
+            "guidance/mca/test-principles.md",
+            "search/synonyms.toml",
+            "topics.toml"
+        ]
     );
     let kinds: Vec<String> = manifest.documents.iter().map(|d| format!("{:?}", d.kind)).collect();
     assert_eq!(kinds, ["Contacts", "Page", "Page", "File", "File"]);
@@ -38,8 +44,10 @@ fn first_publish_writes_a_verifiable_tree() {
     }
     assert!(manifest.expires_at - manifest.published_at == chrono::Duration::days(30));
     // Nothing but the tree's files (and the publisher's dot-folder) is left behind.
-    let mut names: Vec<String> =
-        fs::read_dir(setup.tree()).expect("ls").map(|e| e.expect("entry").file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> = fs::read_dir(setup.tree())
+        .expect("ls")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
     names.sort();
     assert_eq!(names, [".publisher", "blobs", "keys.json", "keys.json.sig", "manifest.json", "manifest.json.sig"]);
 }
@@ -99,7 +107,17 @@ fn invalid_content_is_refused_with_file_and_line() {
     let text = fs::read_to_string(&page).expect("page").replace("page:test-principles", "page:no-such-page");
     fs::write(&page, text).expect("break a link");
 
-    let args = ["publish", "--content", s(&setup.content()), "--keys", s(&setup.keys()), "--channel", "test", "--out", s(&setup.tree())];
+    let args = [
+        "publish",
+        "--content",
+        s(setup.content()),
+        "--keys",
+        s(setup.keys()),
+        "--channel",
+        "test",
+        "--out",
+        s(setup.tree()),
+    ];
     let out = run(&args, false);
     let err = stderr(&out);
     assert!(err.contains("guidance/mca/test-dols.md:17: error: broken link"), "{err}");
@@ -120,7 +138,8 @@ fn resign_bumps_the_version_and_keeps_the_documents() {
     let setup = Setup::new();
     setup.publish(&["--notes", "Kept on resign"]);
     let (_, before) = setup.read_tree();
-    let out = run(&["resign", "--keys", s(&setup.keys()), "--out", s(&setup.tree()), "--expires-in-days", "7", "--json"], true);
+    let out =
+        run(&["resign", "--keys", s(setup.keys()), "--out", s(setup.tree()), "--expires-in-days", "7", "--json"], true);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(report["manifest_version"], 2);
     assert_eq!(report["new_blobs"], 0);
@@ -132,7 +151,7 @@ fn resign_bumps_the_version_and_keeps_the_documents() {
 
     // Nothing to re-sign in an empty tree.
     let empty = setup.dir.path().join("empty");
-    let out = run(&["resign", "--keys", s(&setup.keys()), "--out", s(&empty)], false);
+    let out = run(&["resign", "--keys", s(setup.keys()), "--out", s(&empty)], false);
     assert!(stderr(&out).contains("run `publish` first"), "{}", stderr(&out));
 }
 
@@ -141,12 +160,32 @@ fn a_tree_is_one_channel() {
     let setup = Setup::new();
     setup.publish(&[]);
     let out = run(
-        &["publish", "--content", s(&setup.content()), "--keys", s(&setup.keys()), "--channel", "production", "--out", s(&setup.tree())],
+        &[
+            "publish",
+            "--content",
+            s(setup.content()),
+            "--keys",
+            s(setup.keys()),
+            "--channel",
+            "production",
+            "--out",
+            s(setup.tree()),
+        ],
         false,
     );
     assert!(stderr(&out).contains("is the 'test' channel"), "{}", stderr(&out));
     let out = run(
-        &["publish", "--content", s(&setup.content()), "--keys", s(&setup.keys()), "--channel", "Bad/Name", "--out", s(&setup.tree())],
+        &[
+            "publish",
+            "--content",
+            s(setup.content()),
+            "--keys",
+            s(setup.keys()),
+            "--channel",
+            "Bad/Name",
+            "--out",
+            s(setup.tree()),
+        ],
         false,
     );
     assert!(stderr(&out).contains("channel"), "{}", stderr(&out));
@@ -157,10 +196,21 @@ fn a_tampered_tree_is_not_built_on() {
     let setup = Setup::new();
     setup.publish(&[]);
     let path = setup.tree().join("manifest.json");
-    let text = fs::read_to_string(&path).expect("manifest").replace("\"manifest_version\": 1", "\"manifest_version\": 9");
+    let text =
+        fs::read_to_string(&path).expect("manifest").replace("\"manifest_version\": 1", "\"manifest_version\": 9");
     fs::write(&path, text).expect("tamper");
     let out = run(
-        &["publish", "--content", s(&setup.content()), "--keys", s(&setup.keys()), "--channel", "test", "--out", s(&setup.tree())],
+        &[
+            "publish",
+            "--content",
+            s(setup.content()),
+            "--keys",
+            s(setup.keys()),
+            "--channel",
+            "test",
+            "--out",
+            s(setup.tree()),
+        ],
         false,
     );
     assert!(stderr(&out).contains("does not verify"), "{}", stderr(&out));
@@ -168,7 +218,7 @@ fn a_tampered_tree_is_not_built_on() {
     // Another root's keys cannot publish over this tree either.
     let setup2 = Setup::new();
     setup2.publish(&[]);
-    let out = run(&["resign", "--keys", s(&setup.keys()), "--out", s(&setup2.tree())], false);
+    let out = run(&["resign", "--keys", s(setup.keys()), "--out", s(setup2.tree())], false);
     assert!(stderr(&out).contains("does not verify"), "{}", stderr(&out));
 }
 
@@ -180,7 +230,7 @@ fn an_interrupted_commit_is_completed_on_the_next_run() {
     // the live manifest.json is still version 1's text beside version 2's signature.
     let tree = setup.tree();
     let pending = tree.join(".publisher/pending");
-    run(&["resign", "--keys", s(&setup.keys()), "--out", s(&tree)], true);
+    run(&["resign", "--keys", s(setup.keys()), "--out", s(tree)], true);
     fs::create_dir_all(&pending).expect("mkdir");
     for name in ["keys.json", "keys.json.sig", "manifest.json", "manifest.json.sig"] {
         fs::copy(tree.join(name), pending.join(name)).expect("stage");
@@ -188,9 +238,10 @@ fn an_interrupted_commit_is_completed_on_the_next_run() {
     let (_, v2) = setup.read_tree();
     assert_eq!(v2.manifest_version, 2);
     let manifest = fs::read_to_string(tree.join("manifest.json")).expect("manifest");
-    fs::write(tree.join("manifest.json"), manifest.replace("\"manifest_version\": 2", "\"manifest_version\": 1")).expect("write");
+    fs::write(tree.join("manifest.json"), manifest.replace("\"manifest_version\": 2", "\"manifest_version\": 1"))
+        .expect("write");
 
-    let out = run(&["resign", "--keys", s(&setup.keys()), "--out", s(&tree)], true);
+    let out = run(&["resign", "--keys", s(setup.keys()), "--out", s(tree)], true);
     assert!(stderr(&out).contains("completed version 2"), "{}", stderr(&out));
     let (_, v3) = setup.read_tree();
     assert_eq!(v3.manifest_version, 3);
@@ -211,8 +262,17 @@ fn prune_removes_only_blobs_unreferenced_for_long_enough() {
     assert!(setup.tree().join("blobs").join(&old_sha).is_file(), "kept: retired less than 30 days ago");
     let out = run(
         &[
-            "publish", "--content", s(&setup.content()), "--keys", s(&setup.keys()), "--channel", "test",
-            "--out", s(&setup.tree()), "--prune-older-than-days", "0",
+            "publish",
+            "--content",
+            s(setup.content()),
+            "--keys",
+            s(setup.keys()),
+            "--channel",
+            "test",
+            "--out",
+            s(setup.tree()),
+            "--prune-older-than-days",
+            "0",
         ],
         true,
     );
@@ -228,7 +288,17 @@ fn prune_removes_only_blobs_unreferenced_for_long_enough() {
 fn notes_must_name_changed_documents() {
     let setup = Setup::new();
     setup.publish(&[]);
-    let base = ["publish", "--content", s(&setup.content()), "--keys", s(&setup.keys()), "--channel", "test", "--out", s(&setup.tree())];
+    let base = [
+        "publish",
+        "--content",
+        s(setup.content()),
+        "--keys",
+        s(setup.keys()),
+        "--channel",
+        "test",
+        "--out",
+        s(setup.tree()),
+    ];
     let mut args = base.to_vec();
     args.extend(["--note", "guidance/mca/test-dols.md=No change was made"]);
     let out = run(&args, false);

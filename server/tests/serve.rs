@@ -53,7 +53,7 @@ impl Drop for Server {
 fn published() -> (Setup, Server) {
     let setup = Setup::new();
     setup.publish(&[]);
-    let server = Server::start(&setup.tree());
+    let server = Server::start(setup.tree());
     (setup, server)
 }
 
@@ -150,7 +150,12 @@ async fn json_is_gzipped_when_asked_and_blobs_never() {
 
     let (_, manifest) = setup.read_tree();
     let page = manifest.document("guidance/mca/test-dols.md").expect("page");
-    let r = client.get(server.url(&format!("/blobs/{}", page.sha256))).header(ACCEPT_ENCODING, "gzip").send().await.expect("GET");
+    let r = client
+        .get(server.url(&format!("/blobs/{}", page.sha256)))
+        .header(ACCEPT_ENCODING, "gzip")
+        .send()
+        .await
+        .expect("GET");
     assert!(r.headers().get(CONTENT_ENCODING).is_none(), "blobs are served as stored");
 }
 
@@ -160,7 +165,9 @@ async fn only_the_trees_files_and_only_get_and_head() {
     // Something private beside the tree, and the publisher's state inside it.
     std::fs::write(setup.dir.path().join("secret.txt"), "private").expect("write");
     let client = reqwest::Client::new();
-    for path in ["/", "/blobs", "/blobs/", "/.publisher/retired.json", "/.publisher/lock", "/manifest.json.tmp", "/blobs/ABC"] {
+    for path in
+        ["/", "/blobs", "/blobs/", "/.publisher/retired.json", "/.publisher/lock", "/manifest.json.tmp", "/blobs/ABC"]
+    {
         let r = client.get(server.url(path)).send().await.expect("GET");
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
     }
@@ -193,7 +200,7 @@ async fn a_new_release_is_seen_at_once() {
     let client = reqwest::Client::new();
     let r = client.get(server.url("/manifest.json")).send().await.expect("GET");
     let etag = r.headers()[ETAG].to_str().expect("etag").to_string();
-    common::run(&["resign", "--keys", s(&setup.keys()), "--out", s(&setup.tree())], true);
+    common::run(&["resign", "--keys", s(setup.keys()), "--out", s(setup.tree())], true);
     let r = client.get(server.url("/manifest.json")).header(IF_NONE_MATCH, &etag).send().await.expect("GET");
     assert_eq!(r.status(), StatusCode::OK, "a changed manifest is not a 304");
     let v: serde_json::Value = serde_json::from_slice(&r.bytes().await.expect("body")).expect("json");

@@ -51,7 +51,8 @@ impl KeysDoc {
 
     /// The bytes to sign and publish (pretty JSON and a final newline).
     pub fn to_json(&self) -> Vec<u8> {
-        let mut bytes = serde_json::to_vec_pretty(self).expect("keys.json (strings, numbers, a time) always serialises");
+        let mut bytes =
+            serde_json::to_vec_pretty(self).expect("keys.json (strings, numbers, a time) always serialises");
         bytes.push(b'\n');
         bytes
     }

@@ -140,7 +140,8 @@ impl Manifest {
     /// The bytes to sign and publish: pretty JSON (it is read in reviews and diffs) and a final
     /// newline. Signatures cover these exact bytes; nobody re-serialises a manifest to check it.
     pub fn to_json(&self) -> Vec<u8> {
-        let mut bytes = serde_json::to_vec_pretty(self).expect("a manifest (strings, numbers, times) always serialises");
+        let mut bytes =
+            serde_json::to_vec_pretty(self).expect("a manifest (strings, numbers, times) always serialises");
         bytes.push(b'\n');
         bytes
     }

@@ -51,7 +51,8 @@ pub(crate) fn verify_detached<'k>(
     trusted: impl Fn(&str) -> Option<&'k VerifyingKey>,
 ) -> Result<String, Error> {
     Caps::check(sig_what, sig_file.len() as u64, MAX_SIG_FILE_BYTES)?;
-    let file: SignatureFile = serde_json::from_slice(sig_file).map_err(|e| Error::malformed(sig_what, e.to_string()))?;
+    let file: SignatureFile =
+        serde_json::from_slice(sig_file).map_err(|e| Error::malformed(sig_what, e.to_string()))?;
     if file.signatures.is_empty() {
         return Err(Error::malformed(sig_what, "no signatures"));
     }
@@ -61,9 +62,13 @@ pub(crate) fn verify_detached<'k>(
     let mut parsed = Vec::with_capacity(file.signatures.len());
     for entry in &file.signatures {
         if !is_key_id(&entry.key_id) {
-            return Err(Error::malformed(sig_what, format!("key_id {:?} is not 16 lower-case hex digits", entry.key_id)));
+            return Err(Error::malformed(
+                sig_what,
+                format!("key_id {:?} is not 16 lower-case hex digits", entry.key_id),
+            ));
         }
-        let raw = STANDARD.decode(&entry.sig).map_err(|e| Error::malformed(sig_what, format!("sig is not base64: {e}")))?;
+        let raw =
+            STANDARD.decode(&entry.sig).map_err(|e| Error::malformed(sig_what, format!("sig is not base64: {e}")))?;
         let raw: [u8; 64] = raw
             .try_into()
             .map_err(|raw: Vec<u8>| Error::malformed(sig_what, format!("sig is {} bytes, not 64", raw.len())))?;

@@ -12,7 +12,9 @@ pub(crate) fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
     if !s.ends_with('Z') {
         return Err(format!("{s:?} is not a UTC time ending in 'Z'"));
     }
-    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|e| format!("{s:?} is not an RFC 3339 time: {e}"))
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("{s:?} is not an RFC 3339 time: {e}"))
 }
 
 /// `#[serde(with = "crate::time::rfc3339")]`

@@ -126,7 +126,9 @@ mod tests {
         let f = fixture();
         let root = f.root.verifying_key();
         let other = SigningKey::from_bytes(&[8; 32]);
-        let err = |json: &[u8], sig: &[u8], roots: &[VerifyingKey], at| verify_keys(json, sig, roots, at).map(|_| ()).map_err(|e| e.kind());
+        let err = |json: &[u8], sig: &[u8], roots: &[VerifyingKey], at| {
+            verify_keys(json, sig, roots, at).map(|_| ()).map_err(|e| e.kind())
+        };
 
         // Signed by a key that is not a root.
         let by_other = sign_detached(&f.keys_json, &[&other]);

@@ -6,8 +6,8 @@ use std::sync::OnceLock;
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
 use safeguarding_sync_format::{
-    sha256_hex, sign_detached, verify_keys, verify_manifest, Delegation, Document, KeysDoc, Kind, Manifest,
-    SigningKey, VerifyingKey, SCHEMA,
+    sha256_hex, sign_detached, verify_keys, verify_manifest, Delegation, Document, KeysDoc, Kind, Manifest, SigningKey,
+    VerifyingKey, SCHEMA,
 };
 
 fn t(s: &str) -> DateTime<Utc> {
@@ -56,7 +56,13 @@ fn manifest_json() -> Vec<u8> {
         .enumerate()
         .map(|(i, path)| Document {
             path: path.to_string(),
-            kind: if i == 1 { Kind::Page } else if i == 0 { Kind::Contacts } else { Kind::File },
+            kind: if i == 1 {
+                Kind::Page
+            } else if i == 0 {
+                Kind::Contacts
+            } else {
+                Kind::File
+            },
             sha256: sha256_hex(path.as_bytes()),
             size: 100 + i as u64,
             changed_in: 1 + i as u64,

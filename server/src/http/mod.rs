@@ -8,7 +8,6 @@
 
 pub mod static_tree;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -63,11 +62,12 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until Ctrl-C or SIGTERM. `on_listening` is told the bound address (port 0 picks one).
+/// Serves on `listener` until Ctrl-C or SIGTERM, letting requests in flight finish.
+///
+/// Meant for loopback, a private network, or behind a reverse proxy or CDN: it bounds each
+/// request's time but does no rate limiting or slow-client defence of its own.
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
 }
 
 pub(crate) async fn not_found() -> Response {

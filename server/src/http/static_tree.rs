@@ -86,7 +86,13 @@ async fn blob(State(state): State<AppState>, UrlPath(name): UrlPath<String>, hea
     respond(&headers, bytes, etag, "application/octet-stream", IMMUTABLE)
 }
 
-fn respond(headers: &HeaderMap, bytes: Vec<u8>, etag: String, content_type: &'static str, cache: &'static str) -> Response {
+fn respond(
+    headers: &HeaderMap,
+    bytes: Vec<u8>,
+    etag: String,
+    content_type: &'static str,
+    cache: &'static str,
+) -> Response {
     let Ok(etag_value) = HeaderValue::from_str(&etag) else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
@@ -105,9 +111,11 @@ fn respond(headers: &HeaderMap, bytes: Vec<u8>, etag: String, content_type: &'st
 /// (so the `W/` tag of a gzipped response still matches).
 fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
     let ours = etag.trim_start_matches("W/");
-    headers.get_all(header::IF_NONE_MATCH).iter().filter_map(|v| v.to_str().ok()).any(|value| {
-        value.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == ours)
-    })
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|value| value.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == ours))
 }
 
 /// Reads a regular file up to `limit` bytes: `None` if absent, `500` if it is something else
