@@ -18,8 +18,7 @@ fn now() -> DateTime<Utc> {
     t("2026-12-02T00:00:00Z")
 }
 
-// Keys, signed files and the delegation are made once: Ed25519 in a debug build costs tens of
-// milliseconds per operation, and the cases should be spent on inputs, not on set-up.
+// Keys, signed files and the delegation are made once, so the cases are spent on inputs.
 struct Fixture {
     root: SigningKey,
     root_public: VerifyingKey,
@@ -161,8 +160,8 @@ proptest! {
 }
 
 proptest! {
-    // Each case signs twice: fewer cases, the parser itself is fuzzed without crypto in the unit tests.
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    // Each case signs twice; the parsers alone get thousands of cases in the unit tests.
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     /// Mutated files that are then validly signed get past the signature to the JSON parser and
     /// the field rules: they may pass or fail, but never panic, and whatever passes meets the rules.
