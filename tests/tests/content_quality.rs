@@ -24,6 +24,8 @@ const KNOWN_NATIONAL: &[&str] = &[
     "0808 802 4040",
     "116 123",
     "0300 456 0300",
+    "0808 802 0300",
+    "0345 6000 459",
 ];
 
 fn known_national() -> Vec<String> {
