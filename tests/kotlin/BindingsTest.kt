@@ -12,14 +12,19 @@ import app.safeguarding.core.PersonalPhone
 import app.safeguarding.core.ProgressListener
 import app.safeguarding.core.SafeguardingException
 import app.safeguarding.core.SafeguardingLibrary
+import app.safeguarding.core.Source
 import app.safeguarding.core.Stage
 import app.safeguarding.core.Style
+import app.safeguarding.shared.About
 import app.safeguarding.shared.ContactsViewModel
 import app.safeguarding.shared.LinkAction
 import app.safeguarding.shared.Navigator
 import app.safeguarding.shared.ReaderViewModel
 import app.safeguarding.shared.Screen
 import app.safeguarding.shared.SearchViewModel
+import app.safeguarding.shared.SourceLink
+import app.safeguarding.shared.sourceLinks
+import app.safeguarding.shared.updatedLine
 import app.safeguarding.shared.UpdatesViewModel
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.runBlocking
@@ -199,6 +204,45 @@ fun main() {
             vm.onLink(LinkTarget.Page("fgm-girls-at-risk", null))
             assertEquals(Screen.Reader("fgm-girls-at-risk", null), nav.current, "navigation")
         }
+    }
+
+    test("a page carries sources with urls, dated changes newest first and whether it is an action page") {
+        val page = shared.page("mca-dols")
+        check(page.isAction) { "mca-dols is an action page" }
+        check(page.sources.any { it.url == "https://www.legislation.gov.uk/ukpga/2005/9/schedule/A1" }) { "sources ${page.sources}" }
+        check(page.sources.any { it.url == null && it.title.isNotBlank() }) { "a source without a url" }
+        assertEquals("2026-12-01", page.changes.first().date, "newest change")
+        val dates = page.changes.map { it.date }
+        assertEquals(dates.sortedDescending(), dates, "changes newest first")
+    }
+
+    test("reader view model: updated line from the newest change, sources as links") {
+        runBlocking {
+            val vm = ReaderViewModel(shared, Navigator(), this, Dispatchers.IO)
+            vm.load("mca-dols")
+            waitFor { vm.state.value.page != null }
+            val s = vm.state.value
+            val page = s.page!!
+            assertEquals("Updated 1 December 2026: ${page.changes.first().summary}", s.updatedLine, "updated line")
+            assertEquals(page.sources.map { it.title }, s.sources.map { it.title }, "source titles in order")
+            val schedule = SourceLink("Mental Capacity Act 2005, Schedule A1", "https://www.legislation.gov.uk/ukpga/2005/9/schedule/A1")
+            check(schedule in s.sources) { "linked source in ${s.sources}" }
+            assertEquals(LinkAction.OpenWeb(schedule.url!!), vm.onSource(schedule), "tapping a linked source")
+            val plain = s.sources.first { it.url == null }
+            assertEquals(null, vm.onSource(plain), "a source without a url does nothing")
+            // A page with no recorded changes shows no updated line; a non-https url is not offered as a link.
+            assertEquals(null, updatedLine(page.copy(changes = emptyList())), "no changes")
+            val http = page.copy(sources = listOf(Source("Old address", "http://example.org")))
+            assertEquals(listOf(SourceLink("Old address", null)), sourceLinks(http), "http url dropped")
+        }
+    }
+
+    test("about text names the code, guidance and public-sector licences") {
+        val text = About.sections.joinToString("\n") { it.heading + " " + it.body }
+        for (needle in listOf("Mozilla Public License 2.0 (MPL-2.0)", "CC BY 4.0", "adapt", "Open Government Licence v3.0", "GOV.UK", "legislation.gov.uk")) {
+            check(needle in text) { "About should mention '$needle'" }
+        }
+        check(About.sections.mapNotNull { it.link?.url }.all { it.startsWith("https://") }) { "licence links" }
     }
 
     test("contacts view model: postcode to call-now advice with the sample warning") {

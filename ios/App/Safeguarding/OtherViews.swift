@@ -66,6 +66,7 @@ struct UpdatesView: View {
             }
             Text("Updates from the publishing server are not available in this version; guidance arrives with app updates.")
                 .font(.footnote)
+            NavigationLink("About and licences") { AboutView() }
         }
         .navigationTitle("Updates")
         .task { installed = try? library.installed() }

@@ -38,10 +38,11 @@ struct ReaderView: View {
                 if let error { Text(error).foregroundStyle(.red) }
                 if let page {
                     Text(page.title).font(.title2).bold()
+                    if let updated = updatedLine(page) { Text(updated).font(.subheadline).bold() }
                     Text(page.summary)
-                    Text("Last reviewed \(page.lastReviewed)").font(.caption)
+                    Text("Last reviewed \(readableDate(page.lastReviewed))").font(.caption)
                     if page.overdue {
-                        Text("This page was due for review on \(page.nextReview). Check it against current local procedures.")
+                        Text("This page was due for review on \(readableDate(page.nextReview)). Check it against current local procedures.")
                             .foregroundStyle(.red)
                     }
                     Button(page.bookmarked ? "Remove bookmark" : "Bookmark") { toggleBookmark(page) }
@@ -49,7 +50,7 @@ struct ReaderView: View {
                     Text("Legal basis").font(.headline).padding(.top)
                     ForEach(page.legalBasis, id: \.self) { Text("• \($0)") }
                     Text("Sources").font(.headline)
-                    ForEach(page.sources, id: \.self) { Text("• \($0)") }
+                    ForEach(sourceLinks(page), id: \.self) { SourceRow(source: $0) }
                 }
             }
             .padding()

@@ -1,10 +1,12 @@
 package app.safeguarding.android
 
 import android.annotation.SuppressLint
+import android.content.ActivityNotFoundException
 import android.content.Context
 import android.content.Intent
 import android.location.LocationManager
 import android.net.Uri
+import android.widget.Toast
 import app.safeguarding.shared.LinkAction
 
 /** What the shared view models ask of the phone: dialling, browsing, email, position. */
@@ -18,7 +20,18 @@ class Platform(private val context: Context) {
             is LinkAction.Email -> Intent(Intent.ACTION_SENDTO, Uri.parse("mailto:${action.address}"))
             is LinkAction.OpenPage -> return // the view model already navigated
         }
-        context.startActivity(intent.addFlags(Intent.FLAG_ACTIVITY_NEW_TASK))
+        try {
+            context.startActivity(intent.addFlags(Intent.FLAG_ACTIVITY_NEW_TASK))
+        } catch (e: ActivityNotFoundException) {
+            // No dialler, browser or mail app (e.g. a locked-down work profile): say so rather than do nothing.
+            val message = when (action) {
+                is LinkAction.Dial -> "No phone app found. Call ${action.display} from another phone."
+                is LinkAction.OpenWeb -> "No browser found to open ${action.url}"
+                is LinkAction.Email -> "No email app found. Write to ${action.address}"
+                is LinkAction.OpenPage -> return
+            }
+            Toast.makeText(context, message, Toast.LENGTH_LONG).show()
+        }
     }
 
     fun dial(tel: String) = perform(LinkAction.Dial(tel, tel))

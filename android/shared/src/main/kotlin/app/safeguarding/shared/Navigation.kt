@@ -13,6 +13,8 @@ sealed class Screen {
     object Contacts : Screen()
     object Bookmarks : Screen()
     object Updates : Screen()
+    /** What the app is and the licences of its code and guidance; opened from Updates. */
+    object About : Screen()
 }
 
 /** A back stack of screens. Tabs replace the stack; links push onto it. */

@@ -24,8 +24,15 @@ data class ReaderState(
     val reviewed: String = "",
     /** Shown in a banner when the page is past its review date. */
     val overdueWarning: String? = null,
+    /** Under the title: "Updated 1 December 2026: <summary>" from the newest change; null when none. */
+    val updatedLine: String? = null,
+    /** The page's sources, in order; those with a [SourceLink.url] are drawn as tappable links. */
+    val sources: List<SourceLink> = emptyList(),
     val error: String? = null,
 )
+
+/** A publication to list under "Sources". [url] is set only for an https address the phone can open. */
+data class SourceLink(val title: String, val url: String?)
 
 /** What tapping a link should do. The Android layer turns [Dial] into `ACTION_DIAL`. */
 sealed class LinkAction {
@@ -38,6 +45,14 @@ sealed class LinkAction {
 private val DATE = DateTimeFormatter.ofPattern("d MMMM yyyy", Locale.UK)
 
 fun readableDate(iso: String): String = runCatching { LocalDate.parse(iso).format(DATE) }.getOrDefault(iso)
+
+/** "Updated 3 June 2026: <summary>" from the first (newest) change, or null when the page lists none. */
+fun updatedLine(page: Page): String? =
+    page.changes.firstOrNull()?.let { "Updated ${readableDate(it.date)}: ${it.summary}" }
+
+/** Sources as the reader lists them; a url that is not https is dropped, leaving the title as plain text. */
+fun sourceLinks(page: Page): List<SourceLink> =
+    page.sources.map { s -> SourceLink(s.title, s.url?.takeIf { it.startsWith("https://") }) }
 
 class ReaderViewModel(
     private val library: SafeguardingLibrary,
@@ -59,6 +74,8 @@ class ReaderViewModel(
                     overdueWarning = if (page.overdue) {
                         "This page was due for review on ${readableDate(page.nextReview)}. Check it against current local procedures."
                     } else null,
+                    updatedLine = updatedLine(page),
+                    sources = sourceLinks(page),
                 )
             } catch (e: SafeguardingException) {
                 _state.value = ReaderState(error = userMessage(e))
@@ -83,6 +100,9 @@ class ReaderViewModel(
             _state.value = _state.value.copy(page = page.copy(note = text.ifBlank { null }))
         }
     }
+
+    /** What tapping a source does: open its official text in the browser, or nothing when it has no url. */
+    fun onSource(source: SourceLink): LinkAction? = source.url?.let { LinkAction.OpenWeb(it) }
 
     /** Decides what a tapped link does; links to other pages navigate straight away. */
     fun onLink(target: LinkTarget): LinkAction {

@@ -56,7 +56,8 @@ fun AppScreen(navigator: Navigator, models: MainActivity.Models?, platform: Plat
                 is Screen.Reader -> ReaderScreen(models.reader, current.pageId, current.anchor, platform)
                 Screen.Contacts -> ContactsScreen(models.contacts, platform)
                 Screen.Bookmarks -> BookmarksScreen(models.bookmarks, onOpen = { id, anchor -> navigator.push(Screen.Reader(id, anchor)) })
-                Screen.Updates -> UpdatesScreen(models.updates)
+                Screen.Updates -> UpdatesScreen(models.updates, onAbout = { navigator.push(Screen.About) })
+                Screen.About -> AboutScreen(platform)
             }
         }
     }

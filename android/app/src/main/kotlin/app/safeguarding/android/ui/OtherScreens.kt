@@ -4,6 +4,8 @@ import androidx.compose.foundation.clickable
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
 import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.items
 import androidx.compose.material3.Button
@@ -17,7 +19,10 @@ import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
+import app.safeguarding.android.Platform
 import app.safeguarding.core.NoteTarget
+import app.safeguarding.shared.About
+import app.safeguarding.shared.LinkAction
 import app.safeguarding.shared.BookmarksViewModel
 import app.safeguarding.shared.TopicsViewModel
 import app.safeguarding.shared.UpdatesViewModel
@@ -71,7 +76,7 @@ fun BookmarksScreen(vm: BookmarksViewModel, onOpen: (String, String?) -> Unit) {
 }
 
 @Composable
-fun UpdatesScreen(vm: UpdatesViewModel) {
+fun UpdatesScreen(vm: UpdatesViewModel, onAbout: () -> Unit) {
     LaunchedEffect(Unit) { vm.load() }
     val state by vm.state.collectAsState()
     Column(Modifier.padding(16.dp)) {
@@ -95,5 +100,18 @@ fun UpdatesScreen(vm: UpdatesViewModel) {
             Button(onClick = { vm.installBundled() }) { Text("Reinstall bundled guidance") }
         }
         state.message?.let { Text(it) }
+        TextButton(onClick = onAbout, modifier = Modifier.padding(top = 16.dp)) { Text("About and licences") }
+    }
+}
+
+@Composable
+fun AboutScreen(platform: Platform) {
+    Column(Modifier.verticalScroll(rememberScrollState()).padding(16.dp)) {
+        Text(About.TITLE, style = MaterialTheme.typography.headlineSmall)
+        for (section in About.sections) {
+            Text(section.heading, style = MaterialTheme.typography.titleMedium, modifier = Modifier.padding(top = 16.dp, bottom = 4.dp))
+            Text(section.body, style = MaterialTheme.typography.bodyLarge)
+            section.link?.let { link -> SourceRow(link) { link.url?.let { platform.perform(LinkAction.OpenWeb(it)) } } }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package app.safeguarding.android.ui
 
 import androidx.compose.foundation.background
+import androidx.compose.foundation.clickable
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxWidth
@@ -16,6 +17,7 @@ import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.semantics.Role
 import androidx.compose.ui.text.AnnotatedString
 import androidx.compose.ui.text.SpanStyle
 import androidx.compose.ui.text.buildAnnotatedString
@@ -30,6 +32,7 @@ import app.safeguarding.core.LinkTarget
 import app.safeguarding.core.RichText
 import app.safeguarding.core.Style
 import app.safeguarding.shared.ReaderViewModel
+import app.safeguarding.shared.SourceLink
 
 private const val LINK = "link"
 
@@ -73,6 +76,9 @@ fun ReaderScreen(vm: ReaderViewModel, pageId: String, anchor: String?, platform:
         state.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
         if (page == null) return@Column
         Text(page.title, style = MaterialTheme.typography.headlineSmall)
+        state.updatedLine?.let {
+            Text(it, style = MaterialTheme.typography.bodyMedium, fontWeight = FontWeight.Bold, modifier = Modifier.padding(top = 4.dp))
+        }
         Text(page.summary, style = MaterialTheme.typography.bodyLarge, modifier = Modifier.padding(vertical = 8.dp))
         Text(state.reviewed, style = MaterialTheme.typography.labelMedium)
         state.overdueWarning?.let { Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.padding(vertical = 8.dp)) }
@@ -119,6 +125,24 @@ fun ReaderScreen(vm: ReaderViewModel, pageId: String, anchor: String?, platform:
         Text("Legal basis", style = MaterialTheme.typography.titleMedium, modifier = Modifier.padding(top = 24.dp))
         page.legalBasis.forEach { Text("• $it") }
         Text("Sources", style = MaterialTheme.typography.titleMedium, modifier = Modifier.padding(top = 16.dp))
-        page.sources.forEach { Text("• $it") }
+        state.sources.forEach { SourceRow(it) { vm.onSource(it)?.let(platform::perform) } }
+    }
+}
+
+/** A source; with a url it is a link that opens the official text in the browser (ACTION_VIEW). */
+@Composable
+fun SourceRow(source: SourceLink, onOpen: () -> Unit) {
+    if (source.url == null) {
+        Text("• ${source.title}", modifier = Modifier.padding(vertical = 4.dp))
+    } else {
+        Text(
+            "• ${source.title}",
+            color = MaterialTheme.colorScheme.primary,
+            textDecoration = TextDecoration.Underline,
+            modifier = Modifier
+                .fillMaxWidth()
+                .clickable(onClickLabel = "Open in browser", role = Role.Button, onClick = onOpen)
+                .padding(vertical = 8.dp),
+        )
     }
 }
