@@ -21,6 +21,11 @@ pub enum SafeguardingError {
     /// Cancelled through a `CancelToken`; nothing was changed.
     #[error("cancelled")]
     Cancelled,
+    /// An update was refused or could not be fetched; the installed content is still in use.
+    /// `kind` is stable: `network`, `not_found`, `bad_signature`, `unknown_key`, `expired`,
+    /// `rollback`, `replayed`, `wrong_channel`, `too_large`, `blob_mismatch`, `untrusted_root`, ...
+    #[error("update failed ({kind}): {reason}")]
+    Update { kind: String, reason: String },
     /// The device's storage failed (disk full, database unreadable).
     #[error("storage: {reason}")]
     Storage { reason: String },
@@ -42,8 +47,10 @@ impl From<CoreError> for SafeguardingError {
             },
             CoreError::NoContent => SafeguardingError::NoContent,
             CoreError::Cancelled => SafeguardingError::Cancelled,
+            CoreError::Sync { kind, message } => SafeguardingError::Update { kind: kind.to_string(), reason: message },
             CoreError::Sqlite(_)
             | CoreError::Index(_)
+            | CoreError::IndexPanic { .. }
             | CoreError::Corrupt(_)
             | CoreError::Io { .. }
             | CoreError::Content(_) => SafeguardingError::Storage { reason: e.to_string() },

@@ -8,6 +8,7 @@ pub enum Stage {
     Checking,
     Installing,
     Indexing,
+    Downloading,
 }
 
 impl From<core::Stage> for Stage {
@@ -16,6 +17,7 @@ impl From<core::Stage> for Stage {
             core::Stage::Checking => Stage::Checking,
             core::Stage::Installing => Stage::Installing,
             core::Stage::Indexing => Stage::Indexing,
+            core::Stage::Downloading => Stage::Downloading,
         }
     }
 }

@@ -11,7 +11,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use safeguarding_content::import_csv;
 use safeguarding_core::content::{check, parse_directories, ContentFiles, Diagnostics};
-use safeguarding_core::{Cancel, Error, Library, SearchRequest, Work};
+use safeguarding_core::sync::parse_root_public_key;
+use safeguarding_core::{Cancel, Error, Library, SearchRequest, SyncConfig, Work};
 
 use crate::progress::TerminalProgress;
 
@@ -62,6 +63,24 @@ enum Command {
     },
     /// Local contacts: the number to call for where you are, now.
     Contacts(Box<contacts::ContactsArgs>),
+    /// Fetch signed guidance updates from a channel tree (only what changed is downloaded).
+    Sync {
+        /// Base address of the channel tree, e.g. https://updates.example.org/channels/production
+        #[arg(long)]
+        server: String,
+        #[arg(long, default_value = "production")]
+        channel: String,
+        /// A root public key file (root.pub) to trust, for private deployments and tests.
+        #[arg(long, env = "SAFEGUARDING_ROOT_KEY")]
+        root_key: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What is installed and how the last update went.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
     /// Your saved data (bookmarks, notes, personal contacts).
     UserData {
         #[command(subcommand)]
@@ -138,7 +157,11 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     let json = match &cli.command {
-        Command::Search { json, .. } | Command::Show { json, .. } | Command::Topics { json } => *json,
+        Command::Search { json, .. }
+        | Command::Show { json, .. }
+        | Command::Topics { json }
+        | Command::Sync { json, .. }
+        | Command::Status { json } => *json,
         // Contacts subcommands print JSON only where asked; keep first-run chatter off stdout either way.
         Command::Contacts(_) => true,
         Command::Content { .. } | Command::UserData { .. } => false,
@@ -191,6 +214,29 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
         }
         // Names, notes and numbers may come from the user or a directory: never let them drive the terminal.
+        Command::Sync { server, channel, root_key, json } => {
+            let roots = root_keys(root_key.as_deref())?;
+            let config = SyncConfig::new(server, channel, roots);
+            let progress = TerminalProgress::new(!json && std::io::stderr().is_terminal());
+            let cancel = Cancel::new();
+            let report = library.sync(&config, &Work { progress: &progress, cancel: &cancel });
+            progress.finish();
+            let report = report?;
+            if json {
+                out = output::json_text(&output::sync_json(&report));
+            } else {
+                output::print_sync(&mut out, &report);
+            }
+        }
+        Command::Status { json } => {
+            let status = library.sync_status();
+            let installed = library.installed()?;
+            if json {
+                out = output::json_text(&output::status_json(&status, installed.as_ref()));
+            } else {
+                output::print_status(&mut out, &status, installed.as_ref());
+            }
+        }
         Command::Contacts(args) => out = output::clean(&contacts::run(&library, *args)?).into_owned(),
         Command::Content { .. } | Command::UserData { .. } => {}
     }
@@ -203,6 +249,29 @@ fn write_stdout(text: &str) {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+}
+
+/// Root keys built into this binary (`SAFEGUARDING_ROOT_PUB` at build time: the production
+/// root's base64 public key), plus one from `--root-key`.
+fn root_keys(file: Option<&Path>) -> Result<Vec<safeguarding_core::sync::VerifyingKey>, Error> {
+    let parse = |text: &str, from: &str| {
+        parse_root_public_key(text).map_err(|e| Error::InvalidInput(format!("{from} is not a root public key: {e}")))
+    };
+    let mut keys = Vec::new();
+    if let Some(built_in) = option_env!("SAFEGUARDING_ROOT_PUB") {
+        keys.push(parse(built_in, "the built-in root key")?);
+    }
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::InvalidInput(format!("cannot read root key {}: {e}", path.display())))?;
+        keys.push(parse(&text, &path.display().to_string())?);
+    }
+    if keys.is_empty() {
+        return Err(Error::InvalidInput(
+            "this build trusts no root key: pass --root-key FILE (the publisher's root.pub)".into(),
+        ));
+    }
+    Ok(keys)
 }
 
 fn newest_moved_user_db(dir: &Path) -> Result<PathBuf, Error> {
@@ -283,7 +352,13 @@ fn open_library(cli: &Cli, json: bool) -> Result<Library, Error> {
         }
         Err(e @ (Error::InvalidContent(_) | Error::Content(_))) if installed.is_some() => {
             progress.finish();
-            let first_line = e.to_string().lines().take(4).collect::<Vec<_>>().join("\n  ");
+            let first_line = match &e {
+                Error::InvalidContent(d) => {
+                    let errors: Vec<String> = d.errors().take(3).map(ToString::to_string).collect();
+                    format!("{} error(s), first:\n  {}", d.errors().count(), errors.join("\n  "))
+                }
+                other => other.to_string(),
+            };
             eprintln!(
                 "safeguarding: warning: did not install {}: {first_line}\n  still using the installed content (run `safeguarding content check` for every problem)",
                 content.display()

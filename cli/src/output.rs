@@ -1,7 +1,7 @@
 //! What the command prints: the JSON contract other tools depend on, and readable text.
 
 use safeguarding_core::content::{Block, CalloutKind, LinkTarget, RichText, Style};
-use safeguarding_core::{PageView, SearchResults, Snippet, TopicSummary};
+use safeguarding_core::{InstalledContent, PageView, SearchResults, Snippet, SyncReport, SyncStatus, TopicSummary};
 use serde_json::{json, Value};
 
 /// `writeln!` into the output buffer; writing to a `String` cannot fail.
@@ -323,4 +323,75 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// `{"updated","manifest_version","bytes_downloaded","changed":[{"id","title","note"}]}`.
+pub fn sync_json(r: &SyncReport) -> Value {
+    json!({
+        "updated": r.updated,
+        "manifest_version": r.manifest_version,
+        "bytes_downloaded": r.bytes_downloaded,
+        "changed": r.changed.iter().map(|c| json!({"id": c.id, "title": c.title, "note": c.note})).collect::<Vec<_>>(),
+    })
+}
+
+pub fn print_sync(o: &mut String, r: &SyncReport) {
+    if !r.updated {
+        line!(o, "Up to date (manifest version {}); {} bytes checked.", r.manifest_version, r.bytes_downloaded);
+        return;
+    }
+    line!(o, "Updated to manifest version {}: {} bytes downloaded.", r.manifest_version, r.bytes_downloaded);
+    if !r.changed.is_empty() {
+        line!(o, "\nUpdated since you last looked:");
+        for c in &r.changed {
+            match &c.note {
+                Some(n) => line!(o, "  • {} — {}", clean(&c.title), clean(n)),
+                None => line!(o, "  • {}", clean(&c.title)),
+            }
+            line!(o, "    safeguarding show {}", c.id);
+        }
+    }
+}
+
+/// The Updates screen's fields, with the names `safeguarding status --json` promises.
+pub fn status_json(s: &SyncStatus, installed: Option<&InstalledContent>) -> Value {
+    let t = |t: &Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.to_rfc3339());
+    json!({
+        "manifest_version": s.manifest_version,
+        "channel": s.channel,
+        "published_at": t(&s.published_at),
+        "expires_at": t(&s.expires_at),
+        "last_check": t(&s.last_check),
+        "last_success": t(&s.last_success),
+        "last_error": s.last_error.as_ref().map(|e| json!({"kind": e.kind, "message": e.message, "at": e.at.to_rfc3339()})),
+        "stale": s.stale,
+        "source": installed.map(|i| &i.source),
+        "pages": installed.map(|i| i.page_count),
+        "unread": s.unread.iter().map(|c| json!({"id": c.id, "title": c.title, "note": c.note})).collect::<Vec<_>>(),
+    })
+}
+
+pub fn print_status(o: &mut String, s: &SyncStatus, installed: Option<&InstalledContent>) {
+    match installed {
+        Some(i) => line!(o, "Installed: {} pages from {} (manifest version {})", i.page_count, clean(&i.source), s.manifest_version),
+        None => line!(o, "Nothing installed yet."),
+    }
+    if let Some(c) = &s.channel {
+        line!(o, "Channel: {c}");
+    }
+    if let Some(p) = s.published_at {
+        line!(o, "Published: {}", p.to_rfc3339());
+    }
+    if let Some(e) = s.expires_at {
+        line!(o, "Expires: {}{}", e.to_rfc3339(), if s.stale { "  (EXPIRED: content may be out of date)" } else { "" });
+    }
+    if let Some(t) = s.last_check {
+        line!(o, "Last check: {}", t.to_rfc3339());
+    }
+    if let Some(t) = s.last_success {
+        line!(o, "Last success: {}", t.to_rfc3339());
+    }
+    if let Some(e) = &s.last_error {
+        line!(o, "Last error ({}): {} at {}", e.kind, clean(&e.message), e.at.to_rfc3339());
+    }
 }

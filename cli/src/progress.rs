@@ -43,7 +43,15 @@ impl Progress for TerminalProgress {
                 Stage::Checking => "Checking content",
                 Stage::Installing => "Installing pages",
                 Stage::Indexing => "Building search index",
+                Stage::Downloading => "Downloading update",
             });
+        }
+        if stage == Stage::Downloading {
+            // `total` is only the cap; the size of a delta is not known in advance.
+            bar.set_message(format!("Downloading update: {} KB", done.div_ceil(1024)));
+            bar.set_length(done.max(1));
+            bar.set_position(done);
+            return;
         }
         bar.set_length(total.max(1));
         bar.set_position(done);

@@ -178,3 +178,136 @@ fn personal_contacts_from_the_command_line() {
     let bad = run(data.path(), &["contacts", "add", "--name", "X", "--phone", "123"]);
     assert_eq!(bad.status.code(), Some(1));
 }
+
+fn run_with_content(data: &std::path::Path, content: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_safeguarding"))
+        .args(args)
+        .env("SAFEGUARDING_DATA_DIR", data)
+        .env("SAFEGUARDING_CONTENT_DIR", content)
+        .output()
+        .expect("run safeguarding")
+}
+
+fn bundled() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../content")
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            copy_tree(&p, &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn two_first_runs_into_one_empty_folder_both_succeed() {
+    for _ in 0..5 {
+        let data = tempfile::tempdir().unwrap();
+        let spawn = || {
+            Command::new(env!("CARGO_BIN_EXE_safeguarding"))
+                .args(["search", "dols", "--json"])
+                .env("SAFEGUARDING_DATA_DIR", data.path())
+                .env_remove("SAFEGUARDING_CONTENT_DIR")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn(), spawn());
+        for child in [a, b] {
+            let out = child.wait_with_output().unwrap();
+            let v = json(&out);
+            assert_eq!(v["results"][0]["id"], "mca-dols");
+        }
+    }
+}
+
+#[test]
+fn a_broken_content_folder_never_stops_installed_content_serving() {
+    let data = tempfile::tempdir().unwrap();
+    let content = tempfile::tempdir().unwrap();
+    copy_tree(&bundled(), content.path());
+    assert!(run_with_content(data.path(), content.path(), &["topics"]).status.success());
+    std::fs::write(content.path().join("guidance/fgm/fgm-what-it-is.md"), "+++\nid = \"broken\n").unwrap();
+    for args in [&["search", "fgm"][..], &["show", "mca-dols"], &["contacts", "--postcode", "LS6 2AB"]] {
+        let out = run_with_content(data.path(), content.path(), args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("warning: did not install") && err.contains("fgm-what-it-is.md"), "{err}");
+    }
+}
+
+#[test]
+fn an_explicit_content_folder_is_installed_even_when_another_was() {
+    let data = tempfile::tempdir().unwrap();
+    assert!(run(data.path(), &["topics"]).status.success());
+    let content = tempfile::tempdir().unwrap();
+    copy_tree(&bundled(), content.path());
+    let page = content.path().join("guidance/mca/mca-dols.md");
+    let text = std::fs::read_to_string(&page).unwrap().replacen("title = \"", "title = \"Zebracorn ", 1);
+    std::fs::write(&page, text).unwrap();
+    let v = json(&run_with_content(data.path(), content.path(), &["show", "mca-dols", "--json"]));
+    assert!(v["title"].as_str().unwrap().starts_with("Zebracorn"), "{v}");
+}
+
+#[test]
+fn a_release_with_no_pages_is_refused_by_check_and_install() {
+    let data = tempfile::tempdir().unwrap();
+    assert!(run(data.path(), &["topics"]).status.success());
+    let content = tempfile::tempdir().unwrap();
+    copy_tree(&bundled(), content.path());
+    std::fs::remove_dir_all(content.path().join("guidance")).unwrap();
+    let check = run(data.path(), &["content", "check", content.path().to_str().unwrap()]);
+    assert!(!check.status.success());
+    assert!(String::from_utf8_lossy(&check.stdout).contains("no guidance pages"));
+    let out = run_with_content(data.path(), content.path(), &["topics", "--json"]);
+    assert!(out.status.success());
+    let topics = json(&out);
+    let pages: u64 = topics.as_array().unwrap().iter().map(|t| t["pages"].as_u64().unwrap()).sum();
+    assert!(pages > 50, "installed guidance kept: {pages} pages");
+}
+
+#[test]
+fn escape_sequences_in_content_and_contacts_never_reach_the_terminal() {
+    let data = tempfile::tempdir().unwrap();
+    let content = tempfile::tempdir().unwrap();
+    copy_tree(&bundled(), content.path());
+    let page = content.path().join("guidance/mca/mca-dols.md");
+    let text = std::fs::read_to_string(&page).unwrap().replacen("## ", "## \u{1b}]0;pwned\u{7} \u{1b}[2J", 1);
+    std::fs::write(&page, text).unwrap();
+    let out = run_with_content(data.path(), content.path(), &["show", "mca-dols"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07));
+
+    let add = run_with_content(
+        data.path(),
+        content.path(),
+        &["contacts", "add", "--name", "Evil\u{1b}[31m lead", "--phone", "07700 900123"],
+    );
+    assert!(add.status.success(), "{}", String::from_utf8_lossy(&add.stderr));
+    let list = run_with_content(data.path(), content.path(), &["contacts", "list-personal"]);
+    assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
+    assert!(!list.stdout.contains(&0x1b), "{}", String::from_utf8_lossy(&list.stdout));
+    let long = "x".repeat(500);
+    let add = run_with_content(data.path(), content.path(), &["contacts", "add", "--name", &long, "--phone", "07700 900123"]);
+    assert!(!add.status.success());
+    assert!(String::from_utf8_lossy(&add.stderr).contains("limit is 200"));
+}
+
+#[test]
+fn affected_lists_pages_touched_by_a_register_entry() {
+    let data = tempfile::tempdir().unwrap();
+    let out = run(data.path(), &["content", "affected", "--by", "Cheshire West", bundled().to_str().unwrap(), "--json"]);
+    let v = json(&out);
+    assert_eq!(v["entry"]["id"], "cheshire-west-acid-test");
+    let ids: Vec<&str> = v["pages"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"mca-dols"), "{ids:?}");
+    assert!(v["pages"].as_array().unwrap().iter().all(|p| p["reviewed_since"] == true));
+    let none = run(data.path(), &["content", "affected", "--by", "no such thing", bundled().to_str().unwrap()]);
+    assert!(!none.status.success());
+}

@@ -110,18 +110,18 @@ impl Superseded {
 
     /// Every place `page` uses one of this entry's phrases.
     pub fn reliance_in(&self, page: &Page) -> Vec<Reliance> {
-        let patterns: Vec<String> = self.patterns.iter().map(|p| p.to_lowercase()).collect();
+        let patterns: Vec<(String, &String)> = self.patterns.iter().map(|p| (p.to_lowercase(), p)).collect();
         let mut out = Vec::new();
         let mut look = |field: &'static str, line: usize, text: &str| {
             let lower = text.to_lowercase();
-            if let Some(p) = patterns.iter().find(|p| contains_phrase(&lower, p)) {
+            if let Some((_, p)) = patterns.iter().find(|(lower_p, _)| contains_phrase(&lower, lower_p)) {
                 out.push(Reliance {
                     page_id: page.id.clone(),
                     title: page.title.clone(),
                     path: page.path.clone(),
                     line,
                     field,
-                    pattern: p.clone(),
+                    pattern: (*p).clone(),
                     last_reviewed: page.last_reviewed,
                     reviewed_since: page.last_reviewed >= self.since,
                 });

@@ -26,6 +26,9 @@ pub enum Error {
     Index(#[from] tantivy::TantivyError),
     #[error("the search index failed while {what} ({message}); it will be rebuilt")]
     IndexPanic { what: &'static str, message: String },
+    /// A sync was refused or failed; `kind` is stable for the Updates screen and scripts.
+    #[error("update refused ({kind}): {message}")]
+    Sync { kind: &'static str, message: String },
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("cannot use {path}: {source}")]
@@ -35,6 +38,17 @@ pub enum Error {
 }
 
 impl Error {
+    /// A stable name for the kind of failure.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Sync { kind, .. } => kind,
+            Error::InvalidContent(_) => "invalid_content",
+            Error::Cancelled => "cancelled",
+            Error::Io { .. } => "io",
+            _ => "internal",
+        }
+    }
+
     /// True for failures of the search index, which is a cache: rebuilding it fixes them.
     pub fn is_index_failure(&self) -> bool {
         matches!(self, Error::Index(_) | Error::IndexPanic { .. } | Error::Io { .. } | Error::Corrupt(_))

@@ -19,6 +19,7 @@ mod migrate;
 pub mod progress;
 pub mod search;
 pub mod store;
+pub mod sync;
 pub mod userdata;
 
 pub use contacts::{AreaMatch, AreaSummary, CallAdvice, ContactBook, ContactView, LocateMethod, PhoneView};
@@ -30,4 +31,5 @@ pub use search::{
     Highlight, SearchRequest, SearchResult, SearchResults, SectionRef, Snippet, Suggestion, SuggestionKind,
 };
 pub use store::{InstalledContent, TopicSummary};
+pub use sync::{ChangedPage, SyncConfig, SyncFailure, SyncReport, SyncStatus};
 pub use userdata::{Bookmark, Note, NoteTarget, PersonalContact, PersonalPhone};

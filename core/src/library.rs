@@ -16,6 +16,7 @@ use crate::lock::WriterLock;
 use crate::progress::{Cancel, NoProgress, Stage, Work};
 use crate::search::{IndexMeta, SearchIndex, SearchRequest, SearchResults, Suggester, Suggestion};
 use crate::store::{ContentStore, InstalledContent, TopicSummary};
+use crate::sync::{self, BlobStore, Fetched, SyncConfig, SyncReport, SyncState, SyncStatus, Verdict};
 use crate::userdata::{Bookmark, Note, NoteTarget, PersonalContact, Salvaged, UserStore};
 
 const CONTENT_DB: &str = "content.sqlite";
@@ -139,9 +140,19 @@ impl Library {
     /// Installs `files` unless that exact content is already installed. The content is checked
     /// first; any error leaves what was installed in place, as does cancelling.
     pub fn install_files(&self, files: &ContentFiles, source: &str, work: &Work<'_>) -> Result<InstallReport> {
-        let version = files.digest();
         // Another process may be installing too: wait for it, then look again at what is there.
         let _writer = WriterLock::acquire(&self.dir)?;
+        let report = self.install_locked(files, source, work)?;
+        if report.installed {
+            // Keep the release's files, so the first sync downloads only what differs.
+            BlobStore::new(&self.dir).put_all(files)?;
+        }
+        Ok(report)
+    }
+
+    /// [`Library::install_files`] for a caller that already holds the writer lock.
+    fn install_locked(&self, files: &ContentFiles, source: &str, work: &Work<'_>) -> Result<InstallReport> {
+        let version = files.digest();
         let mut store = lock(&self.content);
         if let Some(current) = store.installed()? {
             if current.version == version && self.index_read().is_some() {
@@ -177,6 +188,162 @@ impl Library {
             page_count: content.pages.len() as u32,
             warnings,
         })
+    }
+
+    /// Syncs the channel tree at `config.server`: verifies it, downloads only the blobs this
+    /// device lacks, and installs the release atomically. On any failure the installed content
+    /// stays, the failure is recorded for [`Library::sync_status`], and the error is returned.
+    pub fn sync(&self, config: &SyncConfig, work: &Work<'_>) -> Result<SyncReport> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(Error::io(&self.dir))?;
+        // A background sync and a foreground install never overlap.
+        let _writer = WriterLock::acquire(&self.dir)?;
+        let mut state = SyncState::load(&self.dir);
+        let now = chrono::Utc::now();
+        state.last_check = Some(now);
+        let result = runtime.block_on(self.sync_locked(config, &mut state, work));
+        match &result {
+            Ok(report) => {
+                state.last_success = Some(chrono::Utc::now());
+                state.last_error = None;
+                if report.updated {
+                    let mut unread = report.changed.clone();
+                    unread.extend(state.unread.drain(..).filter(|u| !report.changed.iter().any(|c| c.id == u.id)));
+                    state.unread = unread;
+                }
+            }
+            Err(e) => {
+                state.last_error =
+                    Some(sync::SyncFailure { kind: e.kind().to_string(), message: e.to_string(), at: chrono::Utc::now() })
+            }
+        }
+        state.save(&self.dir)?;
+        result
+    }
+
+    async fn sync_locked(&self, config: &SyncConfig, state: &mut SyncState, work: &Work<'_>) -> Result<SyncReport> {
+        let now = chrono::Utc::now();
+        let mut fetch = sync::Fetcher::new(config, work.cancel)?;
+        let progress = |n: u64| work.progress.report(Stage::Downloading, n, config.caps.max_total_bytes);
+        let [keys_f, keys_sig_f, manifest_f, manifest_sig_f] = sync::tree_files(&config.caps);
+        let body = |f: Fetched| match f {
+            Fetched::Body { bytes, etag } => (bytes, etag),
+            Fetched::NotModified => (Vec::new(), None),
+        };
+        // The manifest first, conditionally: "nothing changed" costs one small 304.
+        let etag = state.manifest_etag.clone().filter(|_| state.channel.as_deref() == Some(&config.channel));
+        let manifest = fetch.get(manifest_f.0, manifest_f.1, etag.as_deref(), &progress).await?;
+        let (manifest_bytes, manifest_etag) = match manifest {
+            Fetched::NotModified => {
+                return Ok(SyncReport {
+                    updated: false,
+                    manifest_version: state.manifest_version,
+                    bytes_downloaded: fetch.downloaded,
+                    changed: Vec::new(),
+                })
+            }
+            f => body(f),
+        };
+        let (manifest_sig, _) = body(fetch.get(manifest_sig_f.0, manifest_sig_f.1, None, &progress).await?);
+        let (keys, _) = body(fetch.get(keys_f.0, keys_f.1, None, &progress).await?);
+        let (keys_sig, _) = body(fetch.get(keys_sig_f.0, keys_sig_f.1, None, &progress).await?);
+        let (delegation, root_ids) = sync::check_keys(state, config, &keys, &keys_sig, now)?;
+        let manifest = sync::verify_manifest_bytes(config, &delegation, &manifest_bytes, &manifest_sig)?;
+        let manifest = match sync::judge(state, config, manifest, &manifest_bytes, now)? {
+            Verdict::UpToDate => {
+                state.manifest_etag = manifest_etag;
+                return Ok(SyncReport {
+                    updated: false,
+                    manifest_version: state.manifest_version,
+                    bytes_downloaded: fetch.downloaded,
+                    changed: Vec::new(),
+                });
+            }
+            Verdict::Newer(m) => m,
+        };
+        if manifest.total_size() > config.caps.max_total_bytes {
+            return Err(sync::refused("too_large", format!("the release is {} bytes, over the limit", manifest.total_size())));
+        }
+        // Only the blobs this device lacks; each checked against the manifest before use.
+        let blobs = BlobStore::new(&self.dir);
+        let mut files = ContentFiles::new();
+        let mut fetched = Vec::new();
+        for doc in &manifest.documents {
+            let bytes = match blobs.get(&doc.sha256, doc.size) {
+                Some(b) => b,
+                None => {
+                    fetched.push(doc);
+                    let name = format!("{}/{}", sync::BLOBS_DIR, doc.sha256);
+                    let (b, _) = body(fetch.get(&name, doc.size.min(config.caps.max_blob_bytes), None, &progress).await?);
+                    doc.verify_blob(&b).map_err(|e| sync::format_error(&e))?;
+                    blobs.put(&doc.sha256, &b)?;
+                    b
+                }
+            };
+            files.insert(doc.path.clone(), bytes);
+        }
+        let before: std::collections::BTreeMap<String, String> = {
+            let store = lock(&self.content);
+            store.titles_and_keywords()?.into_iter().map(|(id, title, _)| (id, title)).collect()
+        };
+        let source = format!("sync:{}:{}", manifest.channel, manifest.manifest_version);
+        let report = self.install_locked(&files, &source, work)?;
+        let changed = self.changed_pages(&fetched, &before)?;
+        let keep: std::collections::BTreeSet<String> = manifest.documents.iter().map(|d| d.sha256.clone()).collect();
+        blobs.keep_only(&keep);
+        state.roots = root_ids;
+        state.channel = Some(manifest.channel.clone());
+        state.manifest_version = manifest.manifest_version;
+        state.manifest_sha256 = Some(safeguarding_sync_format::sha256_hex(&manifest_bytes));
+        state.published_at = Some(manifest.published_at);
+        state.expires_at = Some(manifest.expires_at);
+        state.keys_version = delegation.version();
+        state.manifest_etag = manifest_etag;
+        Ok(SyncReport {
+            updated: report.installed,
+            manifest_version: manifest.manifest_version,
+            bytes_downloaded: fetch.downloaded,
+            changed,
+        })
+    }
+
+    /// Pages whose bytes this sync brought, with the editor's note.
+    fn changed_pages(
+        &self,
+        fetched: &[&safeguarding_sync_format::Document],
+        before: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Vec<sync::ChangedPage>> {
+        let store = lock(&self.content);
+        let mut out = Vec::new();
+        for doc in fetched {
+            let Some(id) = doc.path.strip_prefix("guidance/").and_then(|p| p.rsplit('/').next()).and_then(|f| f.strip_suffix(".md")) else {
+                continue;
+            };
+            let title = store.page_title(id)?.or_else(|| before.get(id).cloned());
+            if let Some(title) = title {
+                out.push(sync::ChangedPage { id: id.to_string(), title, note: doc.note.clone() });
+            }
+        }
+        Ok(out)
+    }
+
+    /// What the Updates screen shows: installed version, times, last error, staleness.
+    pub fn sync_status(&self) -> SyncStatus {
+        SyncState::load(&self.dir).status(chrono::Utc::now())
+    }
+
+    /// Marks a page as read in "Updated since you last looked".
+    pub fn mark_update_seen(&self, page_id: &str) -> Result<()> {
+        let _writer = WriterLock::acquire(&self.dir)?;
+        let mut state = SyncState::load(&self.dir);
+        let before = state.unread.len();
+        state.unread.retain(|u| u.id != page_id);
+        if state.unread.len() != before {
+            state.save(&self.dir)?;
+        }
+        Ok(())
     }
 
     pub fn installed(&self) -> Result<Option<InstalledContent>> {

@@ -14,6 +14,8 @@ pub enum Stage {
     Installing,
     /// Building the search index.
     Indexing,
+    /// Downloading an update; `done` is bytes so far, `total` the most it may need.
+    Downloading,
 }
 
 /// Receives progress. Implementations must be cheap: they are called once per item.

@@ -175,6 +175,8 @@ impl ContentStore {
     /// Checks the database file and that every row is what the install wrote (a digest over
     /// all rows, recorded at install). Cheap for a phone-sized library; see docs/performance.md.
     pub fn verify(&self) -> Result<()> {
+        // One read transaction, so an install committing meanwhile is seen whole or not at all.
+        let _snapshot = self.conn.unchecked_transaction()?;
         let check: String = self.conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
         if check != "ok" {
             return Err(Error::Corrupt(format!("content database fails its integrity check: {check}")));

@@ -24,6 +24,16 @@ const KNOWN_NATIONAL: &[&str] = &[
     "0808 802 4040",
     "116 123",
     "0300 456 0300",
+    "0808 801 0327",
+    "0800 999 5428",
+    "0808 1000 900",
+    "116 000",
+    "0300 123 2040",
+    "0800 011 3764",
+    // Checked on 2026-12-01 against each service's own site by the content review.
+    "0800 068 4141",
+    "0808 808 8141",
+    "0808 800 6019",
     "0808 802 0300",
     "0345 6000 459",
 ];
@@ -159,6 +169,68 @@ fn sample_directories_use_only_drama_range_numbers() {
                 d.id
             );
             assert!(d.areas.iter().all(|a| a.name.contains("(sample)")), "every sample area says so in its name");
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn no_page_relies_on_superseded_law_without_a_later_review() {
+    let checked = load();
+    assert!(checked.content.superseded.len() >= 10, "the register of superseded law is seeded");
+    let mut problems = Vec::new();
+    for entry in &checked.content.superseded {
+        for page in &checked.content.pages {
+            for r in entry.reliance_in(page) {
+                if !r.reviewed_since {
+                    problems.push(format!("{}:{}: {} (reviewed {})", r.path, r.line, entry.id, r.last_reviewed));
+                }
+                if r.field == "legal_basis" || r.field == "sources" {
+                    problems.push(format!("{}:{}: still cites {} in {}", r.path, r.line, entry.id, r.field));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_helpline_says_when_it_answers() {
+    let checked = load();
+    for h in &checked.content.helplines {
+        assert!(h.hours.trim().len() >= 4, "{} has no hours", h.id);
+    }
+}
+
+#[test]
+fn action_pages_open_with_act_now_and_short_steps() {
+    let checked = load();
+    let layout: Vec<String> = checked
+        .diagnostics
+        .warnings()
+        .filter(|d| {
+            d.message.contains("[!ACT NOW]") || d.message.contains("numbered steps") || d.message.contains("a step has")
+        })
+        .map(ToString::to_string)
+        .collect();
+    assert!(layout.is_empty(), "act-now layout:\n{}", layout.join("\n"));
+}
+
+#[test]
+fn every_page_has_a_dated_change_and_situations_it_answers() {
+    let checked = load();
+    let mut problems = Vec::new();
+    for p in &checked.content.pages {
+        match p.changes.first() {
+            None => problems.push(format!("{}: no dated change line", p.id)),
+            Some(c) if c.date > p.last_reviewed => problems.push(format!("{}: change after review date", p.id)),
+            Some(_) => {}
+        }
+        if p.asked_as.len() < 3 {
+            problems.push(format!("{}: only {} asked-as phrases", p.id, p.asked_as.len()));
+        }
+        if !p.sources.iter().any(|s| s.url.is_some()) {
+            problems.push(format!("{}: no source with a link to the official text", p.id));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
