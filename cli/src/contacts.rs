@@ -207,6 +207,17 @@ fn print_area_header(out: &mut String, found: &AreaMatch, others: &[AreaMatch]) 
     out.push('\n');
 }
 
+/// The call-now card a search opens with when its query names a place.
+pub fn print_card(out: &mut String, a: &CallAdvice) {
+    let found = AreaMatch { area: a.area.clone(), method: safeguarding_core::LocateMethod::Name };
+    print_advice(out, &found, &[], a);
+    out.push_str("\n— Guidance —\n\n");
+}
+
+pub fn card_json(a: &CallAdvice) -> Value {
+    advice_json(&AreaMatch { area: a.area.clone(), method: safeguarding_core::LocateMethod::Name }, a)
+}
+
 fn print_advice(out: &mut String, found: &AreaMatch, others: &[AreaMatch], a: &CallAdvice) {
     print_area_header(out, found, others);
     out.push_str(&format!("CALL NOW for {} ({}):\n", a.need, a.at.format("%A %-d %B %Y, %H:%M")));

@@ -27,6 +27,7 @@ pub fn search_json(r: &SearchResults) -> Value {
     json!({
         "query": r.query,
         "suggestion": r.suggestion,
+        "contact_card": r.contact_card.as_ref().map(crate::contacts::card_json),
         "results": r.results.iter().map(|x| json!({
             "id": x.id,
             "title": x.title,
@@ -123,8 +124,16 @@ fn highlighted(snippet: &Snippet, st: &Styler) -> String {
 
 pub fn print_search(o: &mut String, r: &SearchResults, ansi: bool) {
     let st = Styler { ansi };
+    if let Some(card) = &r.contact_card {
+        let mut text = String::new();
+        crate::contacts::print_card(&mut text, card);
+        o.push_str(&clean(&text));
+    }
     if let Some(s) = &r.suggestion {
         line!(o, "Did you mean: {}\n", st.bold(&clean(s)));
+    }
+    if r.results.is_empty() && r.contact_card.is_some() {
+        return;
     }
     if r.results.is_empty() {
         line!(o, "No pages match \"{}\". Try fewer or different words, or `safeguarding topics`.", clean(&r.query));

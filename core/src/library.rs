@@ -360,7 +360,27 @@ impl Library {
 
     /// Searches the guidance. If the index fails (an error, or a panic inside tantivy from a
     /// damaged file), it is rebuilt once from the content database and the search run again.
+    ///
+    /// A place name or postcode in the query (from the installed directories) puts that area's
+    /// call-now card first, and is left out of the guidance search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let place = self.book().ok().and_then(|b| b.place_in_query(&request.query));
+        let Some(place) = place else { return self.search_guidance(request) };
+        let words = crate::contacts::fuzzy_words(&request.query);
+        let rest: Vec<&str> =
+            words.iter().enumerate().filter(|(i, _)| !place.words.contains(i)).map(|(_, w)| w.as_str()).collect();
+        let mut results = if rest.is_empty() {
+            SearchResults { query: String::new(), suggestion: None, contact_card: None, results: Vec::new() }
+        } else {
+            self.search_guidance(&SearchRequest { query: rest.join(" "), ..request.clone() })?
+        };
+        results.query = request.query.clone();
+        let need = crate::contacts::need_for_query(&request.query);
+        results.contact_card = self.call_now(&place.area.area.id, need, None).ok();
+        Ok(results)
+    }
+
+    fn search_guidance(&self, request: &SearchRequest) -> Result<SearchResults> {
         let index = self.index()?;
         match index.search(request) {
             Err(e) if e.is_index_failure() => {

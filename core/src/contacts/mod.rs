@@ -5,6 +5,7 @@
 //! Everything here is an in-memory view of the installed directories, built on first use.
 
 mod fuzzy;
+mod in_query;
 pub mod london;
 mod vcard;
 
@@ -19,6 +20,8 @@ use safeguarding_content::{
 use crate::error::{Error, Result};
 use crate::userdata::PersonalContact;
 
+pub use fuzzy::words as fuzzy_words;
+pub use in_query::{need_for_query, PlaceInQuery};
 pub use london::london_now;
 
 /// Which area, and how it was found.

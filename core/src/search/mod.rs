@@ -7,6 +7,7 @@
 
 mod analyzer;
 mod cache;
+mod english;
 mod query;
 mod snippet;
 mod spell;
@@ -25,6 +26,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Index, IndexReader, InvertedIndexReader, ReloadPolicy, TantivyDocument, Term};
 
 pub use cache::{IndexMeta, SCHEMA_VERSION};
+pub use english::{is_english, list_bytes as english_list_bytes};
 pub use query::MAX_QUERY_WORDS;
 pub use snippet::{Highlight, Snippet};
 pub use suggest::{Suggester, Suggestion, SuggestionKind};
@@ -60,6 +62,9 @@ pub struct SearchResults {
     pub query: String,
     /// The query with misspelt words corrected, when any were.
     pub suggestion: Option<String>,
+    /// When the query names a place or postcode: that area's number to call now, for the need
+    /// the query implies. Shown before the guidance results.
+    pub contact_card: Option<crate::contacts::CallAdvice>,
     pub results: Vec<SearchResult>,
 }
 
@@ -90,6 +95,8 @@ struct PageFields {
     title: Field,
     summary: Field,
     keywords: Field,
+    /// Situations and questions editors wrote for the page, in workers' words.
+    asked_as: Field,
     headings: Field,
     body: Field,
     topic: Field,
@@ -128,6 +135,7 @@ fn page_schema() -> (Schema, PageFields) {
         title: b.add_text_field("title", text_options(STEM_ANALYZER, ranked, true)),
         summary: b.add_text_field("summary", text_options(STEM_ANALYZER, ranked, true)),
         keywords: b.add_text_field("keywords", text_options(STEM_ANALYZER, ranked, false)),
+        asked_as: b.add_text_field("asked_as", text_options(STEM_ANALYZER, ranked, false)),
         headings: b.add_text_field("headings", text_options(STEM_ANALYZER, ranked, false)),
         body: b.add_text_field("body", text_options(STEM_ANALYZER, ranked, false)),
         topic: b.add_text_field("topic", STRING | STORED),
@@ -163,6 +171,7 @@ fn register_analyzers(index: &Index) {
 /// How much a match in each field counts.
 const TITLE_BOOST: f32 = 3.0;
 const KEYWORDS_BOOST: f32 = 2.5;
+const ASKED_AS_BOOST: f32 = 1.5;
 const HEADINGS_BOOST: f32 = 1.5;
 const SUMMARY_BOOST: f32 = 1.5;
 const BODY_BOOST: f32 = 1.0;
@@ -308,7 +317,8 @@ impl SearchIndex {
         let limit = request.limit.clamp(1, MAX_LIMIT);
         let mut words_analyzer = self.words.clone();
         let words = normalize(&request.query, &mut words_analyzer);
-        let mut out = SearchResults { query: request.query.clone(), suggestion: None, results: Vec::new() };
+        let mut out =
+            SearchResults { query: request.query.clone(), suggestion: None, contact_card: None, results: Vec::new() };
         if words.is_empty() {
             return Ok(out);
         }
@@ -324,6 +334,7 @@ impl SearchIndex {
         let page_fields = [
             (self.pf.title, TITLE_BOOST),
             (self.pf.keywords, KEYWORDS_BOOST),
+            (self.pf.asked_as, ASKED_AS_BOOST),
             (self.pf.headings, HEADINGS_BOOST),
             (self.pf.summary, SUMMARY_BOOST),
             (self.pf.body, BODY_BOOST),
@@ -503,6 +514,9 @@ fn page_document(f: &PageFields, page: &Page, body: &str) -> TantivyDocument {
     doc.add_text(f.id, &page.id);
     doc.add_text(f.title, &page.title);
     doc.add_text(f.summary, &page.summary);
+    for a in &page.asked_as {
+        doc.add_text(f.asked_as, a);
+    }
     for k in &page.keywords {
         doc.add_text(f.keywords, k);
         doc.add_text(f.words, k);

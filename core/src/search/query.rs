@@ -11,19 +11,69 @@ use safeguarding_content::Synonyms;
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::analyzer::{analyze, words};
+use super::english::is_english;
 
 /// Longest query accepted, in words; the rest is ignored rather than slowing the search down.
 pub const MAX_QUERY_WORDS: usize = 24;
 /// Longest synonym phrase, in words.
 const MAX_PHRASE_WORDS: usize = 6;
 
-/// Common words that carry no meaning for ranking on their own.
+/// Common words that carry no meaning for ranking on their own. Pronouns are here because
+/// a worker describing a woman writes "her" and a page about women's health uses it a hundred
+/// times: left in, "her" outweighed the words that carried the situation. Age words are here
+/// because "year old" is on every page about children and young people.
 const STOP_WORDS: &[&str] = &[
-    "a", "about", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "has", "have", "how",
-    "i", "if", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "should", "that", "the", "their",
-    "there", "they", "this", "to", "was", "we", "what", "when", "where", "which", "who", "why", "will", "with", "you",
-    "your",
+    "a", "about", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being",
+    "but", "by", "can", "could", "did", "do", "does", "doing", "dont", "for", "from", "get", "gets", "getting", "got",
+    "had", "has", "have", "he", "her", "hers", "herself", "him", "himself", "his", "how", "i", "if", "im", "in",
+    "into", "is", "it", "its", "just", "keep", "keeps", "kept", "me", "mine", "my", "myself", "now", "of", "on", "one",
+    "or", "our", "out", "really", "she", "should", "so", "some", "that", "the", "their", "them", "themselves", "then",
+    "there", "they", "this", "to", "too", "up", "us", "very", "was", "we", "were", "what", "when", "where", "which",
+    "who", "why", "will", "with", "would", "you", "your", "yr", "yrs", "year", "years", "old", "olds", "aged", "yo",
 ];
+
+/// Words that say the number before them is an age ("15 yr old").
+const AGE_WORDS: &[&str] = &["yr", "yrs", "year", "years", "yo", "aged", "month", "months", "week", "weeks"];
+
+/// Characters that change nothing a reader sees but split or hide words: zero-width spaces
+/// and joiners, the byte-order mark, soft hyphens, bidirectional controls.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+/// Combining accents typed after a letter (`ne\u{301}glect`): dropped, as accents are anyway.
+fn is_combining_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036f}' | '\u{1ab0}'..='\u{1aff}' | '\u{1dc0}'..='\u{1dff}' | '\u{20d0}'..='\u{20ff}' | '\u{fe20}'..='\u{fe2f}')
+}
+
+/// A child's age in a query ("15 yr old", "3 year old", "6 months") stands for "child": the
+/// number itself would only match unrelated numbers. 16 and 17 stay as typed, because the law
+/// draws lines there (mental capacity, deprivation of liberty).
+fn ages_to_words(words: Vec<String>) -> Vec<String> {
+    let mut out = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let w = &words[i];
+        let next = words.get(i + 1).map(String::as_str);
+        let age: Option<u32> = if w.chars().all(|c| c.is_ascii_digit()) && w.len() <= 3 { w.parse().ok() } else { None };
+        match (age, next) {
+            (Some(n), Some(unit)) if AGE_WORDS.contains(&unit) => {
+                if n == 16 || n == 17 {
+                    out.push(w.clone());
+                }
+                if n < 18 || unit.starts_with("month") || unit.starts_with("week") {
+                    out.push(if n < 2 || !unit.starts_with('y') { "baby".into() } else { "child".into() });
+                }
+                i += 2;
+            }
+            _ => {
+                out.push(w.clone());
+                i += 1;
+            }
+        }
+    }
+    out
+}
 
 pub fn is_stop_word(w: &str) -> bool {
     STOP_WORDS.contains(&w)
@@ -195,7 +245,7 @@ fn valid(phrase: &[String]) -> bool {
 /// Turns raw input into the words the analyser sees. Apostrophes split words exactly as they
 /// do in indexed text (`children's` -> `children`); `s.47` becomes `s47`.
 pub fn normalize(raw: &str, analyzer: &mut TextAnalyzer) -> Vec<String> {
-    let chars: Vec<char> = raw.chars().collect();
+    let chars: Vec<char> = raw.chars().filter(|c| !is_invisible(*c) && !is_combining_mark(*c)).collect();
     let cleaned: String = chars
         .iter()
         .enumerate()
@@ -205,7 +255,8 @@ pub fn normalize(raw: &str, analyzer: &mut TextAnalyzer) -> Vec<String> {
         })
         .map(|(_, &c)| c)
         .collect();
-    let mut out: Vec<String> = analyze(analyzer, &cleaned).into_iter().map(|t| t.text).collect();
+    let out: Vec<String> = analyze(analyzer, &cleaned).into_iter().map(|t| t.text).collect();
+    let mut out = ages_to_words(out);
     out.truncate(MAX_QUERY_WORDS);
     out
 }
@@ -222,11 +273,14 @@ pub fn concepts(
     let mut corrected: Vec<String> = Vec::with_capacity(words.len());
     let mut candidates: Vec<Vec<String>> = Vec::with_capacity(words.len());
     for w in words {
+        // Only a word that is no word at all is a typo: "kid" or "tracker" missing from the
+        // guidance is not a reason to turn it into "did" or "teacher".
         let needs_correction = w.chars().count() >= 3
             && !w.chars().all(|c| c.is_ascii_digit())
             && !is_stop_word(w)
             && !thesaurus.knows(w)
-            && !is_known(w);
+            && !is_known(w)
+            && !is_english(w);
         let found = if needs_correction { correct(w) } else { Vec::new() };
         corrected.push(found.first().cloned().unwrap_or_else(|| w.clone()));
         candidates.push(found);

@@ -1,0 +1,45 @@
+//! Is it an English word? A typo is a word that is not one: "kid", "boss" and "tracker" are
+//! missing from the guidance's vocabulary but are not misspellings, so they are never
+//! "corrected" into guidance words.
+//!
+//! The list is SCOWL's British and American lists (Debian's wbritish and wamerican, lower-cased
+//! ASCII words), compiled to a finite-state set by `build.rs`; see `core/data/README.md`.
+
+use std::sync::OnceLock;
+
+use tantivy_fst::raw::Fst;
+use tantivy_fst::Map;
+
+static BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/english-words.fst"));
+
+fn words() -> Option<&'static Map<&'static [u8]>> {
+    static WORDS: OnceLock<Option<Map<&'static [u8]>>> = OnceLock::new();
+    WORDS.get_or_init(|| Fst::new(BYTES).ok().map(Map::from)).as_ref()
+}
+
+/// True when `word` (lower case, as the analyser leaves it) is an English word. British
+/// spellings the analyser folds to are in the list as well as the American ones it folds from.
+pub fn is_english(word: &str) -> bool {
+    words().is_some_and(|w| w.contains_key(word))
+}
+
+/// Size of the compiled list, for the size budget.
+pub fn list_bytes() -> usize {
+    BYTES.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn everyday_words_are_words_and_typos_are_not() {
+        for w in ["kid", "kids", "boss", "tracker", "bruises", "son", "boy", "kill", "nan", "safeguarding"] {
+            assert!(is_english(w), "{w}");
+        }
+        for w in ["safegaurding", "radicalisaton", "neglekt", "dols"] {
+            assert!(!is_english(w), "{w}");
+        }
+        assert!(list_bytes() > 100_000);
+    }
+}
