@@ -1,5 +1,7 @@
 //! Shared helpers for the whole-flow tests in `tests/tests/`.
 
+pub mod sync_rig;
+
 use std::path::PathBuf;
 
 use safeguarding_core::{Cancel, Library, NoProgress, Work};

@@ -8,156 +8,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::Utc;
-use safeguarding_core::{
-    Cancel, Library, NoProgress, NoteTarget, PersonalContact, PersonalPhone, SearchRequest, SyncConfig, Work,
-};
-use safeguarding_flow_tests::content_dir;
-use safeguarding_server::http::{router, AppState, StaticTree};
-use safeguarding_server::publish::{publish, PublishOptions};
+use safeguarding_flow_tests::sync_rig::{work, Phone, Publisher};
 use safeguarding_sync_format as fmt;
-
-fn work() -> Work<'static> {
-    static CANCEL: std::sync::OnceLock<Cancel> = std::sync::OnceLock::new();
-    Work { progress: &NoProgress, cancel: CANCEL.get_or_init(Cancel::new) }
-}
-
-/// A publisher: keys, a working copy of the content, and a tree served over loopback.
-struct Publisher {
-    _dir: tempfile::TempDir,
-    keys: PathBuf,
-    content: PathBuf,
-    tree: PathBuf,
-    addr: SocketAddr,
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read").flatten() {
-        let p = entry.path();
-        if p.is_dir() {
-            copy_tree(&p, &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(entry.file_name())).expect("copy");
-        }
-    }
-}
-
-/// Serves `tree` with the real server's static routes on 127.0.0.1 in a background thread.
-fn serve(tree: &Path) -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    listener.set_nonblocking(true).expect("nonblocking");
-    let state = AppState::with_tree(StaticTree::new(tree));
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-            let _ = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).await;
-        });
-    });
-    addr
-}
-
-impl Publisher {
-    fn new() -> Publisher {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let keys = dir.path().join("keys");
-        safeguarding_server::keystore::init(&keys, chrono::Duration::days(365), Utc::now()).expect("keys init");
-        let content = dir.path().join("content");
-        copy_tree(&content_dir(), &content);
-        let tree = dir.path().join("tree");
-        let addr = serve(&tree);
-        Publisher { _dir: dir, keys, content, tree, addr }
-    }
-
-    fn publish(&self, channel: &str, notes: &[(&str, &str)]) -> u64 {
-        let options = PublishOptions {
-            content: self.content.clone(),
-            keys: self.keys.clone(),
-            channel: channel.into(),
-            out: self.tree.clone(),
-            expires_in: chrono::Duration::days(30),
-            notes: "Test release".into(),
-            document_notes: notes.iter().map(|(p, n)| (p.to_string(), n.to_string())).collect(),
-            prune_older_than: None,
-            now: Utc::now(),
-            today: chrono::Local::now().date_naive(),
-        };
-        publish(&options).expect("publish").manifest_version
-    }
-
-    fn config(&self, channel: &str) -> SyncConfig {
-        let text = std::fs::read_to_string(self.keys.join("root.pub")).expect("root.pub");
-        let root = fmt::parse_root_public_key(&text).expect("root key");
-        let mut c = SyncConfig::new(format!("http://{}", self.addr), channel, vec![root]);
-        c.timeout = Duration::from_secs(5);
-        c
-    }
-
-    fn edit_page(&self, rel: &str, from: &str, to: &str) {
-        let path = self.content.join(rel);
-        let text = std::fs::read_to_string(&path).expect("read page");
-        assert!(text.contains(from), "{rel} has no '{from}'");
-        std::fs::write(&path, text.replacen(from, to, 1)).expect("write page");
-    }
-}
-
-/// A phone: the bundled release installed, and some user data.
-struct Phone {
-    _dir: tempfile::TempDir,
-    lib: Library,
-}
-
-impl Phone {
-    fn new() -> Phone {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let lib = Library::open_or_install(dir.path(), &content_dir(), &work()).expect("install");
-        lib.add_bookmark("mca-dols", Some("what")).expect("bookmark");
-        lib.set_note(&NoteTarget::Page("fgm-mandatory-reporting".into()), "Ring 101 before the end of shift.").expect("note");
-        lib.save_personal_contact(&PersonalContact {
-            id: String::new(),
-            name: "Night coordinator (sample)".into(),
-            role: None,
-            area_id: None,
-            needs: vec![],
-            phones: vec![PersonalPhone { label: "Mobile".into(), number: "07700 900456".into() }],
-            email: None,
-            notes: None,
-        })
-        .expect("contact");
-        Phone { _dir: dir, lib }
-    }
-
-    fn user_db(&self) -> Vec<u8> {
-        let marks: Vec<_> = self.lib.bookmarks().expect("bookmarks").into_iter().map(|b| b.bookmark).collect();
-        let notes = self.lib.notes().expect("notes");
-        let contacts = self.lib.personal_contacts().expect("contacts");
-        format!("{marks:?}{notes:?}{:?}", contacts.iter().map(|c| (&c.id, &c.name, &c.phones)).collect::<Vec<_>>())
-            .into_bytes()
-    }
-
-    fn top(&self, q: &str) -> String {
-        self.lib.search(&SearchRequest::new(q)).expect("search").results.first().map(|r| r.id.clone()).unwrap_or_default()
-    }
-
-    fn title(&self, id: &str) -> String {
-        self.lib.page(id).expect("page").page.title
-    }
-
-    /// A refused sync: an error of `kind`, the same content, and the same user data.
-    fn refuses(&self, config: &SyncConfig, kind: &str) {
-        let before_user = self.user_db();
-        let before_version = self.lib.sync_status().manifest_version;
-        let before_title = self.title("mca-dols");
-        let err = self.lib.sync(config, &work()).expect_err("sync must be refused");
-        assert_eq!(err.kind(), kind, "{err}");
-        assert_eq!(self.lib.sync_status().manifest_version, before_version);
-        assert_eq!(self.lib.sync_status().last_error.as_ref().map(|e| e.kind.as_str()), Some(kind));
-        assert_eq!(self.title("mca-dols"), before_title);
-        assert_eq!(self.top("deprivation of liberty safeguards"), "mca-dols");
-        assert_eq!(self.user_db(), before_user, "user data changed");
-    }
-}
 
 #[test]
 fn publish_sync_edit_sync_moves_only_the_edit() {
@@ -397,4 +249,85 @@ fn a_truncated_download_installs_nothing() {
     config.server = format!("http://{addr}");
     phone.refuses(&config, "network");
     assert_ne!(phone.top("truncation test"), "mca-dols");
+}
+
+/// Runs Debian's nginx in the foreground on loopback, serving `tree`; stopped on drop.
+struct Nginx {
+    child: std::process::Child,
+    addr: SocketAddr,
+    _dir: tempfile::TempDir,
+}
+
+impl Nginx {
+    fn start(tree: &Path) -> Option<Nginx> {
+        let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"].into_iter().find(|p| Path::new(p).exists())?;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let port = TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+        let conf = format!(
+            "daemon off; master_process off; worker_processes 1; pid {d}/nginx.pid; error_log {d}/error.log;\n\
+             events {{ worker_connections 64; }}\n\
+             http {{ access_log off; client_body_temp_path {d}/body; proxy_temp_path {d}/proxy;\n\
+               fastcgi_temp_path {d}/fastcgi; uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;\n\
+               types {{ application/json json sig; }} default_type application/octet-stream;\n\
+               gzip on; gzip_types application/json;\n\
+               server {{ listen 127.0.0.1:{port}; root {root};\n\
+                 location /blobs/ {{ add_header Cache-Control \"public, max-age=31536000, immutable\"; }}\n\
+                 location / {{ add_header Cache-Control \"no-cache\"; }}\n\
+                 location /.publisher/ {{ return 404; }} }} }}\n",
+            d = dir.path().display(),
+            root = tree.display(),
+        );
+        let conf_path = dir.path().join("nginx.conf");
+        std::fs::write(&conf_path, conf).expect("write conf");
+        let child = std::process::Command::new(binary)
+            .args(["-c", conf_path.to_str().expect("utf8 path"), "-p", dir.path().to_str().expect("utf8 path")])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start nginx");
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(addr).is_ok() {
+                return Some(Nginx { child, addr, _dir: dir });
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("nginx did not start");
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The tree is plain files: the same flow works from a stock static web server.
+#[test]
+fn the_same_flow_through_nginx() {
+    let publisher = Publisher::new();
+    let Some(nginx) = Nginx::start(&publisher.tree) else {
+        assert!(std::env::var_os("SAFEGUARDING_REQUIRE_NGINX").is_none(), "nginx is required but not installed");
+        println!("sync: nginx not installed; skipping (scripts/test installs it)");
+        return;
+    };
+    let phone = Phone::new();
+    let user = phone.user_db();
+    publisher.publish("production", &[]);
+    let mut config = publisher.config("production");
+    config.server = format!("http://{}", nginx.addr);
+    phone.lib.sync(&config, &work()).expect("first sync through nginx");
+    // nginx's ETag is the file's modification time (in seconds) and size: a second publish in
+    // the same second could carry the same tag. Real publishes are minutes apart.
+    std::thread::sleep(Duration::from_millis(1100));
+    publisher.edit_page("guidance/mca/mca-dols.md", "## ", "## Echidna notes\n\nText.\n\n## ");
+    publisher.publish("production", &[]);
+    let report = phone.lib.sync(&config, &work()).expect("second sync through nginx");
+    assert!(report.updated);
+    assert_eq!(phone.top("echidna"), "mca-dols");
+    let again = phone.lib.sync(&config, &work()).expect("third sync through nginx");
+    assert!(!again.updated);
+    assert!(again.bytes_downloaded < 1_000, "a 304 from nginx: {again:?}");
+    assert_eq!(phone.user_db(), user);
+    println!("sync: through nginx, edit moved {} bytes, nothing-changed check {} bytes", report.bytes_downloaded, again.bytes_downloaded);
 }
