@@ -404,3 +404,30 @@ pub fn print_status(o: &mut String, s: &SyncStatus, installed: Option<&Installed
         line!(o, "Last error ({}): {} at {}", e.kind, clean(&e.message), e.at.to_rfc3339());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use safeguarding_core::content::Mark;
+
+    fn link(start: u32, end: u32) -> Mark {
+        Mark { start, end, style: Style::Link { target: LinkTarget::Web { url: "https://example.org".into() } } }
+    }
+
+    #[test]
+    fn tampered_link_marks_never_panic() {
+        // Stored content is read back from the database: marks past the end, reversed, or
+        // ending inside a surrogate pair must be skipped or placed safely.
+        let text = "call 😀 now".to_string();
+        for mark in [link(0, 400), link(9, 3), link(0, 6), link(6, 6), link(u32::MAX, u32::MAX)] {
+            let out = rich(&RichText { text: text.clone(), marks: vec![mark] });
+            assert!(out.starts_with("call"), "{out}");
+        }
+    }
+
+    #[test]
+    fn control_characters_are_removed() {
+        assert_eq!(clean("a\u{1b}[2Jb\u{7}c\u{200b}d\nnext"), "a[2Jbcd\nnext");
+        assert_eq!(clean("plain"), "plain");
+    }
+}
