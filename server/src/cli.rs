@@ -11,6 +11,7 @@ use chrono::{Duration, Local, Utc};
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
 
+use crate::editors::{self, Actor, Editors, Role, Roles};
 use crate::error::Error;
 use crate::http::{self, AppState, StaticTree};
 use crate::keystore;
@@ -39,8 +40,71 @@ pub enum Command {
     /// Re-sign the tree's current release with a new version and expiry (run from cron so a
     /// release never expires just because nothing changed).
     Resign(ResignArgs),
-    /// Serve a channel tree over HTTP (GET and HEAD only).
+    /// Serve a channel tree over HTTP (GET and HEAD only), or with --data the editors' service:
+    /// accounts, drafts, review, publishing, audit, and the channel trees at /channels/<name>/.
     Serve(ServeArgs),
+    /// Take a consistent copy of the editors' database while the server runs (SQLite's online
+    /// backup). Keys and channel trees are not in it: back up the keys folder separately.
+    Backup(BackupArgs),
+    /// Load a content folder into the editors' service as its first published release.
+    Import(ImportArgs),
+    /// Manage the editors' service's accounts.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The service's data folder.
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// The backup file to write (replaced if it exists).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The service's data folder (created, with its database, if missing).
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// The content folder to load (as `safeguarding content check` reads it); refused if it has errors.
+    #[arg(long, value_name = "DIR")]
+    pub content: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Add an account. The password is read from standard input (one line), never from an argument.
+    Add {
+        /// The service's data folder (created, with its database, if missing).
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// User name: 1 to 64 letters, digits, '.', '-' or '_'.
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// editor (drafts and submits), approver (also reviews and publishes) or admin (accounts
+        /// and the audit log). Repeat for several.
+        #[arg(long = "role", value_name = "ROLE", required = true)]
+        roles: Vec<String>,
+    },
+    /// List accounts.
+    List {
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable an account and end its sessions (its history stays).
+    Disable {
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        #[arg(long, value_name = "NAME")]
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -125,16 +189,38 @@ pub struct ResignArgs {
     pub json: bool,
 }
 
-/// What to serve. Today: a static channel tree. The editors' service will add its own source
-/// (`--data DIR --keys KEYS`) beside `--tree`.
+/// What to serve: a static channel tree (`--tree`), or the editors' service (`--data` and `--keys`).
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// The channel tree to serve.
-    #[arg(long, value_name = "TREE")]
-    pub tree: PathBuf,
+    /// A channel tree to serve as static files (nothing else).
+    #[arg(long, value_name = "TREE", conflicts_with = "data", required_unless_present = "data")]
+    pub tree: Option<PathBuf>,
+    /// The editors' service's data folder (its database and channels/<name>/ trees); made by
+    /// `import` or `users add`.
+    #[arg(long, value_name = "DIR", requires = "keys")]
+    pub data: Option<PathBuf>,
+    /// The keys folder the service signs with (publisher.key, root.pub, keys.json; no root.key).
+    #[arg(long, value_name = "KEYS", requires = "data")]
+    pub keys: Option<PathBuf>,
     /// Address and port to listen on; port 0 picks a free one. The address is printed on start.
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// The service is reached over HTTPS through a reverse proxy that terminates TLS: cookies
+    /// are marked Secure and the client address is the last X-Forwarded-For hop.
+    #[arg(long)]
+    pub tls_behind_proxy: bool,
+    /// Seconds of inactivity after which a session ends.
+    #[arg(long, value_name = "SECS", default_value_t = 1800)]
+    pub session_idle: u64,
+    /// Seconds after login at which a session ends, however active.
+    #[arg(long, value_name = "SECS", default_value_t = 43200)]
+    pub session_lifetime: u64,
+    /// Re-sign a channel whose manifest is older than this many seconds, even if nothing changed.
+    #[arg(long, value_name = "SECS", default_value_t = 86400)]
+    pub resign_every: u64,
+    /// Days each signed manifest is valid; must be longer than --resign-every.
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub expires_in_days: u32,
 }
 
 fn parse_note(s: &str) -> Result<(String, String), String> {
@@ -163,6 +249,12 @@ pub fn run(cli: Cli) -> ExitCode {
             (run_resign(args), json)
         }
         Command::Serve(args) => (run_serve(args), false),
+        Command::Backup(args) => (run_backup(args), false),
+        Command::Import(args) => (run_import(args), false),
+        Command::Users { command } => {
+            let json = matches!(command, UsersCommand::List { json: true, .. });
+            (run_users(command), json)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -279,13 +371,42 @@ fn print_report(report: &Report, json: bool, verb: &str) {
 }
 
 fn run_serve(args: ServeArgs) -> Result<(), Error> {
-    if !args.tree.is_dir() {
-        return Err(Error::Usage(format!("{} is not a folder", args.tree.display())));
-    }
-    if !args.tree.join(safeguarding_sync_format::MANIFEST_FILE).is_file() {
-        eprintln!("warning: {} has no manifest.json yet; run `publish` to make one", args.tree.display());
-    }
-    let state = AppState::with_tree(StaticTree::new(args.tree.clone()));
+    let (state, what) = match (&args.tree, &args.data, &args.keys) {
+        (Some(tree), _, _) => {
+            if !tree.is_dir() {
+                return Err(Error::Usage(format!("{} is not a folder", tree.display())));
+            }
+            if !tree.join(safeguarding_sync_format::MANIFEST_FILE).is_file() {
+                eprintln!("warning: {} has no manifest.json yet; run `publish` to make one", tree.display());
+            }
+            (AppState::with_tree(StaticTree::new(tree.clone())), tree.display().to_string())
+        }
+        (None, Some(data), Some(keys)) => {
+            let expires = days(args.expires_in_days, 366, "--expires-in-days")?;
+            if args.resign_every == 0 || args.resign_every as i64 >= expires.num_seconds() {
+                return Err(Error::Usage("--resign-every must be at least 1 and less than --expires-in-days".into()));
+            }
+            if args.session_idle == 0 || args.session_lifetime == 0 {
+                return Err(Error::Usage("--session-idle and --session-lifetime must be at least 1".into()));
+            }
+            // Fail at start, not at the first publish, if the keys cannot sign.
+            keystore::load_for_publishing(keys, Utc::now())?;
+            let config = editors::Config {
+                session_idle: std::time::Duration::from_secs(args.session_idle),
+                session_lifetime: std::time::Duration::from_secs(args.session_lifetime),
+                secure_cookies: args.tls_behind_proxy,
+                trust_forwarded_for: args.tls_behind_proxy,
+                manifest_lifetime: expires,
+                resign_every: std::time::Duration::from_secs(args.resign_every),
+            };
+            let svc = Editors::open(data, Some(keys), config, false).map_err(service_error)?;
+            if svc.latest().map_err(service_error)?.is_none() {
+                eprintln!("warning: no content yet; run `import --data {} --content DIR`", data.display());
+            }
+            (AppState::with_editors(svc), format!("the editors' service for {}", data.display()))
+        }
+        _ => return Err(Error::Usage("give --tree TREE, or --data DIR with --keys KEYS".into())),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -294,12 +415,89 @@ fn run_serve(args: ServeArgs) -> Result<(), Error> {
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .map_err(|e| Error::Usage(format!("cannot listen on {}: {e}", args.listen)))?;
-        let addr = listener.local_addr().map_err(|e| Error::Io { path: args.tree.clone(), source: e })?;
+        let addr = listener.local_addr().map_err(|e| Error::Io { path: PathBuf::from("(listener)"), source: e })?;
         // The first line on stdout is the address (tests and scripts read it when port 0 was asked for).
-        println!("serving {} on http://{addr}/", args.tree.display());
+        println!("serving {what} on http://{addr}/");
         let _ = std::io::stdout().flush();
-        http::serve(listener, state).await.map_err(|e| Error::Io { path: args.tree.clone(), source: e })
+        http::serve(listener, state).await.map_err(|e| Error::Io { path: PathBuf::from("(listener)"), source: e })
     })
+}
+
+/// A service refusal as the CLI's error (one line on stderr, exit 1).
+fn service_error(e: editors::Error) -> Error {
+    match e {
+        editors::Error::Problems { problems, message } => {
+            for p in &problems {
+                eprintln!("{}:{}: {}: {}", p.path, p.line, p.severity, p.message);
+            }
+            Error::Usage(message)
+        }
+        other => Error::Usage(other.to_string()),
+    }
+}
+
+fn run_backup(args: BackupArgs) -> Result<(), Error> {
+    let bytes = editors::db::backup(&args.data, &args.out).map_err(service_error)?;
+    println!("backed up {} to {} ({bytes} bytes)", editors::db::db_path(&args.data).display(), args.out.display());
+    Ok(())
+}
+
+fn run_import(args: ImportArgs) -> Result<(), Error> {
+    let svc = Editors::open(&args.data, None, editors::Config::default(), true).map_err(service_error)?;
+    let files = safeguarding_content::ContentFiles::from_dir(&args.content)?;
+    let (number, diagnostics) =
+        svc.import(&Actor::cli(), &files, Local::now().date_naive()).map_err(service_error)?;
+    for w in diagnostics.warnings() {
+        eprintln!("{w}");
+    }
+    println!("imported {} files from {} as release {number}", files.len(), args.content.display());
+    Ok(())
+}
+
+fn run_users(command: UsersCommand) -> Result<(), Error> {
+    match command {
+        UsersCommand::Add { data, name, roles } => {
+            let roles = roles.iter().map(|r| Role::parse(r)).collect::<Result<Vec<_>, _>>().map_err(service_error)?;
+            let password = read_password()?;
+            let svc = Editors::open(&data, None, editors::Config::default(), true).map_err(service_error)?;
+            let user = svc.add_user(&Actor::cli(), &name, Roles::of(&roles), &password).map_err(service_error)?;
+            println!("added {} ({})", user.name, user.roles.to_text());
+        }
+        UsersCommand::List { data, json } => {
+            let svc = Editors::open(&data, None, editors::Config::default(), false).map_err(service_error)?;
+            let users = svc.list_users(&Actor::cli()).map_err(service_error)?;
+            if json {
+                print_json(&users);
+            } else {
+                for u in users {
+                    let state = if u.disabled { "disabled" } else { "active" };
+                    println!("{}\t{}\t{state}\tsince {}", u.name, u.roles.to_text(), u.created_at);
+                }
+            }
+        }
+        UsersCommand::Disable { data, name } => {
+            let svc = Editors::open(&data, None, editors::Config::default(), false).map_err(service_error)?;
+            let user = svc.disable_user(&Actor::cli(), &name).map_err(service_error)?;
+            println!("disabled {} and ended its sessions", user.name);
+        }
+    }
+    Ok(())
+}
+
+/// One line from stdin: the password, kept out of the process list and shell history.
+fn read_password() -> Result<zeroize::Zeroizing<String>, Error> {
+    use std::io::BufRead;
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        eprintln!("password (it will be shown as you type; pipe it in to avoid that):");
+    }
+    let mut line = zeroize::Zeroizing::new(String::new());
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Error::Io { path: PathBuf::from("(stdin)"), source: e })?;
+    let trimmed = line.trim_end_matches(['\n', '\r']).len();
+    line.truncate(trimmed);
+    Ok(line)
 }
 
 fn report_error(e: &Error, json: bool) {

@@ -9,6 +9,7 @@
 
 pub mod atomic;
 pub mod cli;
+pub mod editors;
 pub mod error;
 pub mod http;
 pub mod keystore;

@@ -188,6 +188,7 @@ impl Tree {
             write_atomic(&pending.join(name), bytes, PUBLIC_MODE)?;
         }
         sync_dir(&pending)?;
+        crate::publish::crash_point("publish:mid-commit");
         let written = self.put_in_place(release)?;
         fs::remove_dir_all(&pending).map_err(Error::io(&pending))?;
         Ok(written)

@@ -53,29 +53,66 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("/{BLOBS_DIR}/{{sha256}}"), get(blob))
 }
 
+/// The editors' service's channel trees at `/channels/<name>/...`, served by the same rules.
+/// Only the service's own channel names map to a folder (`Editors::channel_tree`).
+pub fn channel_routes() -> Router<AppState> {
+    Router::new()
+        .route("/channels/{channel}/{file}", get(channel_file))
+        .route(&format!("/channels/{{channel}}/{BLOBS_DIR}/{{sha256}}"), get(channel_blob))
+}
+
+async fn channel_file(
+    State(state): State<AppState>,
+    UrlPath((channel, file)): UrlPath<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(root) = state.editors().and_then(|e| e.channel_tree(&channel)) else { return not_found().await };
+    let Some(name) = [KEYS_FILE, KEYS_SIG_FILE, MANIFEST_FILE, MANIFEST_SIG_FILE].into_iter().find(|n| *n == file) else {
+        return not_found().await;
+    };
+    signed_file_in(&root, &headers, name).await
+}
+
+async fn channel_blob(
+    State(state): State<AppState>,
+    UrlPath((channel, name)): UrlPath<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(root) = state.editors().and_then(|e| e.channel_tree(&channel)) else { return not_found().await };
+    blob_in(&root, &name, &headers).await
+}
+
 async fn signed_file(State(state): State<AppState>, headers: HeaderMap, name: &'static str) -> Response {
     let Some(tree) = state.tree() else { return not_found().await };
+    signed_file_in(&tree.root, &headers, name).await
+}
+
+async fn signed_file_in(root: &Path, headers: &HeaderMap, name: &'static str) -> Response {
     let limit = match name {
         KEYS_FILE => Caps::DEFAULT.max_keys_bytes,
         MANIFEST_FILE => Caps::DEFAULT.max_manifest_bytes,
         _ => MAX_SIG_FILE_BYTES,
     };
-    let bytes = match read(&tree.root.join(name), limit).await {
+    let bytes = match read(&root.join(name), limit).await {
         Ok(Some(b)) => b,
         Ok(None) => return not_found().await,
         Err(status) => return status.into_response(),
     };
     let etag = format!("\"{}\"", sha256_hex(&bytes));
-    respond(&headers, bytes, etag, "application/json", REVALIDATE)
+    respond(headers, bytes, etag, "application/json", REVALIDATE)
 }
 
 async fn blob(State(state): State<AppState>, UrlPath(name): UrlPath<String>, headers: HeaderMap) -> Response {
     let Some(tree) = state.tree() else { return not_found().await };
+    blob_in(&tree.root, &name, &headers).await
+}
+
+async fn blob_in(root: &Path, name: &str, headers: &HeaderMap) -> Response {
     // The name is the whole defence against traversal: 64 lower-case hex digits or nothing.
-    if !is_sha256_hex(&name) {
+    if !is_sha256_hex(name) {
         return not_found().await;
     }
-    let bytes = match read(&tree.root.join(BLOBS_DIR).join(&name), Caps::DEFAULT.max_blob_bytes).await {
+    let bytes = match read(&root.join(BLOBS_DIR).join(name), Caps::DEFAULT.max_blob_bytes).await {
         Ok(Some(b)) => b,
         Ok(None) => return not_found().await,
         Err(status) => return status.into_response(),
@@ -83,7 +120,7 @@ async fn blob(State(state): State<AppState>, UrlPath(name): UrlPath<String>, hea
     // A blob's name is its hash (the publisher checks); hashing megabytes per request to say so
     // again would only slow the origin down.
     let etag = format!("\"{name}\"");
-    respond(&headers, bytes, etag, "application/octet-stream", IMMUTABLE)
+    respond(headers, bytes, etag, "application/octet-stream", IMMUTABLE)
 }
 
 fn respond(
