@@ -196,6 +196,8 @@ fn situations_land_in_the_top_three_with_and_without_hand_written_fields() {
     assert!(bare3 >= FLOOR_STRIPPED, "stripped success@3 {bare3:.3}");
 }
 
-const FLOOR_TUNING: f64 = 0.0;
-const FLOOR_HELD_OUT: f64 = 0.0;
-const FLOOR_STRIPPED: f64 = 0.0;
+// Regression floors, a little under what this build measures (docs/performance.md); the issue's
+// targets (0.95, 0.95 and 0.90) are not met yet and are reported there, not hidden here.
+const FLOOR_TUNING: f64 = 0.80;
+const FLOOR_HELD_OUT: f64 = 0.55;
+const FLOOR_STRIPPED: f64 = 0.48;
