@@ -4,6 +4,20 @@ plugins {
     id("org.jetbrains.kotlin.plugin.compose")
 }
 
+fun gradleProperty(name: String): String? = (findProperty(name) as String?)?.trim()?.takeIf { it.isNotEmpty() }
+
+fun quoted(value: String?): String = "\"" + (value ?: "").replace("\\", "\\\\").replace("\"", "\\\"") + "\""
+
+/**
+ * The root public keys the app trusts: the contents of each `root.pub` named (comma-separated
+ * paths) in `safeguarding.rootKeyFiles`, joined with commas (each key is one base64 line).
+ */
+fun rootKeys(): String? = gradleProperty("safeguarding.rootKeyFiles")
+    ?.split(',')
+    ?.map { rootDir.parentFile.resolve(it.trim()).readText().trim() }
+    ?.filter { it.isNotEmpty() }
+    ?.joinToString(",")
+
 android {
     namespace = "app.safeguarding.android"
     compileSdk = 35
@@ -14,9 +28,18 @@ android {
         targetSdk = 35
         versionCode = 1
         versionName = "0.1.0"
+
+        // Signed content updates, fixed at build time. With none of these set the app has no
+        // update server: bundled guidance only, no background sync. See android/README.md.
+        buildConfigField("String", "SYNC_SERVER", quoted(gradleProperty("safeguarding.syncServer")))
+        buildConfigField("String", "SYNC_CHANNEL", quoted(gradleProperty("safeguarding.syncChannel") ?: "production"))
+        buildConfigField("String", "SYNC_ROOT_KEYS", quoted(rootKeys()))
     }
 
-    buildFeatures { compose = true }
+    buildFeatures {
+        compose = true
+        buildConfig = true
+    }
 
     compileOptions {
         sourceCompatibility = JavaVersion.VERSION_17
@@ -48,4 +71,6 @@ dependencies {
     implementation("androidx.compose.material:material-icons-core")
     implementation("androidx.activity:activity-compose:1.9.3")
     implementation("androidx.lifecycle:lifecycle-runtime-compose:2.8.7")
+    // Periodic background sync (network connected, battery not low).
+    implementation("androidx.work:work-runtime-ktx:2.10.0")
 }

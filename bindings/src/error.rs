@@ -22,8 +22,9 @@ pub enum SafeguardingError {
     #[error("cancelled")]
     Cancelled,
     /// An update was refused or could not be fetched; the installed content is still in use.
-    /// `kind` is stable: `network`, `not_found`, `bad_signature`, `unknown_key`, `expired`,
-    /// `rollback`, `replayed`, `wrong_channel`, `too_large`, `blob_mismatch`, `untrusted_root`, ...
+    /// `kind` is stable: `network`, `server`, `not_found`, `bad_signature`, `unknown_key`,
+    /// `expired`, `rollback`, `replayed`, `wrong_channel`, `too_large`, `blob_mismatch`,
+    /// `malformed`, `bad_key`, `unsupported_schema`, `untrusted_root`, `internal`, ...
     #[error("update failed ({kind}): {reason}")]
     Update { kind: String, reason: String },
     /// The device's storage failed (disk full, database unreadable).

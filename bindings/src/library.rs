@@ -11,8 +11,9 @@ use crate::error::{Result, SafeguardingError};
 use crate::progress::{CancelToken, Listener, ProgressListener};
 use crate::types::*;
 
-/// The library's own runtime: async methods run their blocking work on it, so the app's
-/// coroutine or task is never blocked.
+/// The library's own runtime: async methods run their blocking work on its blocking pool, so
+/// the app's coroutine or task is never blocked. (The core's `sync` builds its own
+/// current-thread runtime for HTTP inside that blocking thread, which tokio allows.)
 fn runtime() -> Result<&'static tokio::runtime::Runtime> {
     static RUNTIME: OnceLock<std::result::Result<tokio::runtime::Runtime, String>> = OnceLock::new();
     RUNTIME
@@ -187,6 +188,51 @@ impl SafeguardingLibrary {
     /// I/O: small write.
     pub fn clear_recent_searches(&self) -> Result<()> {
         Ok(self.inner.clear_recent_searches()?)
+    }
+
+    /// Checks the update server and, if it offers a newer signed release, downloads only the
+    /// files this device lacks, verifies them and switches over atomically. Runs on the library's
+    /// own worker thread: a suspend function (Kotlin) / async function (Swift), safe to call from
+    /// the UI's coroutine scope or a background task. Progress: `Downloading` with bytes so far
+    /// (`total` is the most an update may need, not its size), then `Checking`, `Installing` and
+    /// `Indexing` as for an install. `cancel` stops it at the next safe point with nothing
+    /// changed; cancelling the coroutine or task alone does not stop the download, so pass a
+    /// token. Any failure keeps the installed guidance, is recorded for `sync_status`, and
+    /// surfaces as `SafeguardingError.Update { kind }` (or `Cancelled`, `InvalidInput` for a bad
+    /// address or root key).
+    /// I/O: network, disk and CPU for the index.
+    pub async fn sync(
+        &self,
+        config: SyncConfig,
+        listener: Option<Arc<dyn ProgressListener>>,
+        cancel: Option<Arc<CancelToken>>,
+    ) -> Result<SyncReport> {
+        let config = config.to_core()?;
+        let inner = self.inner.clone();
+        runtime()?
+            .spawn_blocking(move || {
+                let progress = Listener(listener);
+                let fallback = CancelToken::default();
+                let cancel = cancel.as_deref().unwrap_or(&fallback);
+                Ok(inner.sync(&config, &Work { progress: &progress, cancel: &cancel.inner })?.into())
+            })
+            .await
+            // A panic below (e.g. the TLS verifier not initialised on Android) is not a storage
+            // fault: report it as a failed update, which keeps the guidance in use.
+            .map_err(|e| SafeguardingError::Update { kind: "internal".into(), reason: format!("sync stopped: {e}") })?
+    }
+
+    /// What the Updates screen shows: installed update, times, last error, whether it is stale,
+    /// and the pages changed since the user last looked.
+    /// I/O: yes (one small file). UI thread is acceptable; background preferred.
+    pub fn sync_status(&self) -> SyncStatus {
+        self.inner.sync_status().into()
+    }
+
+    /// Removes a page from "Updated since you last looked" (call when the user opens it).
+    /// I/O: a small write; waits while an install or sync holds the data folder. Not on the UI thread.
+    pub fn mark_update_seen(&self, page_id: String) -> Result<()> {
+        Ok(self.inner.mark_update_seen(&page_id)?)
     }
 
     /// The contacts directory of this data folder. No I/O until used.

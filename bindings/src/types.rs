@@ -635,3 +635,116 @@ impl From<PersonalContact> for core::PersonalContact {
         }
     }
 }
+
+/// Where to fetch signed updates from, and which root keys to trust.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SyncConfig {
+    /// Base URL of the channel tree (the folder holding `manifest.json`), `https://` in production.
+    pub server: String,
+    /// e.g. `production`; a manifest for another channel is refused.
+    pub channel: String,
+    /// Contents of the publisher's `root.pub` file(s), as text. At least one.
+    pub root_keys: Vec<String>,
+}
+
+impl SyncConfig {
+    pub(crate) fn to_core(&self) -> crate::error::Result<core::SyncConfig> {
+        if self.root_keys.is_empty() {
+            return Err(crate::SafeguardingError::InvalidInput { reason: "no root key to trust was given".into() });
+        }
+        let roots = self
+            .root_keys
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                core::sync::parse_root_public_key(text).map_err(|e| crate::SafeguardingError::InvalidInput {
+                    reason: format!("root key {} is not a root public key: {e}", i + 1),
+                })
+            })
+            .collect::<crate::error::Result<Vec<_>>>()?;
+        Ok(core::SyncConfig::new(self.server.clone(), self.channel.clone(), roots))
+    }
+}
+
+/// A page an update changed, for "Updated since you last looked".
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ChangedPage {
+    pub id: String,
+    pub title: String,
+    /// The editor's one-line note on the change, if they wrote one.
+    pub note: Option<String>,
+}
+
+impl From<core::ChangedPage> for ChangedPage {
+    fn from(c: core::ChangedPage) -> Self {
+        ChangedPage { id: c.id, title: c.title, note: c.note }
+    }
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SyncReport {
+    /// False when the installed guidance was already the newest.
+    pub updated: bool,
+    pub manifest_version: u64,
+    pub bytes_downloaded: u64,
+    /// Pages this sync changed (empty when nothing was updated).
+    pub changed: Vec<ChangedPage>,
+}
+
+impl From<core::SyncReport> for SyncReport {
+    fn from(r: core::SyncReport) -> Self {
+        SyncReport {
+            updated: r.updated,
+            manifest_version: r.manifest_version,
+            bytes_downloaded: r.bytes_downloaded,
+            changed: r.changed.into_iter().map(ChangedPage::from).collect(),
+        }
+    }
+}
+
+/// Why the last sync failed. `kind` is the same stable word as `SafeguardingError.Update.kind`
+/// (or `cancelled`, `invalid_content`, `io`); `at` is RFC 3339 in UTC.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SyncFailure {
+    pub kind: String,
+    pub message: String,
+    pub at: String,
+}
+
+/// What the Updates screen shows. Times are RFC 3339 in UTC (`2026-12-01T22:50:49Z`).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SyncStatus {
+    /// 0 for the guidance bundled with the app.
+    pub manifest_version: u64,
+    pub channel: Option<String>,
+    pub published_at: Option<String>,
+    pub expires_at: Option<String>,
+    pub last_check: Option<String>,
+    pub last_success: Option<String>,
+    pub last_error: Option<SyncFailure>,
+    /// The installed update has expired: the guidance is kept but may be out of date.
+    pub stale: bool,
+    /// Pages changed by updates and not opened since, newest update first.
+    pub unread: Vec<ChangedPage>,
+}
+
+fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+impl From<core::SyncStatus> for SyncStatus {
+    fn from(s: core::SyncStatus) -> Self {
+        SyncStatus {
+            manifest_version: s.manifest_version,
+            channel: s.channel,
+            published_at: s.published_at.map(rfc3339),
+            expires_at: s.expires_at.map(rfc3339),
+            last_check: s.last_check.map(rfc3339),
+            last_success: s.last_success.map(rfc3339),
+            last_error: s.last_error.map(|f| SyncFailure { kind: f.kind, message: f.message, at: rfc3339(f.at) }),
+            stale: s.stale,
+            unread: s.unread.into_iter().map(ChangedPage::from).collect(),
+        }
+    }
+}

@@ -273,6 +273,8 @@ fun main() {
         }
     }
 
+    registerSyncTests()
+
     exitProcess(if (runAll() == 0) 0 else 1)
 }
 

@@ -51,24 +51,3 @@ struct BookmarksView: View {
         }
     }
 }
-
-struct UpdatesView: View {
-    let library: SafeguardingLibrary
-    @State private var installed: InstalledContent?
-
-    var body: some View {
-        Form {
-            if let installed {
-                Text("\(installed.pageCount) pages installed \(installed.installedAt.prefix(10))")
-                Text("Content version \(installed.version.prefix(12))").font(.caption)
-            } else {
-                Text("No guidance installed yet.")
-            }
-            Text("Updates from the publishing server are not available in this version; guidance arrives with app updates.")
-                .font(.footnote)
-            NavigationLink("About and licences") { AboutView() }
-        }
-        .navigationTitle("Updates")
-        .task { installed = try? library.installed() }
-    }
-}

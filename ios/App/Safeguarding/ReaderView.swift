@@ -64,7 +64,13 @@ struct ReaderView: View {
             let parts = link.dropFirst("page:".count).split(separator: "#", maxSplits: 1).map(String.init)
             ReaderView(library: library, pageId: parts[0], anchor: parts.count > 1 ? parts[1] : nil)
         }
-        .task { load() }
+        .task {
+            load()
+            // Opening a page takes it off "Updated since you last looked". The write waits while
+            // a sync holds the data folder, so it runs off the main thread.
+            let library = library, id = pageId
+            Task.detached { try? library.markUpdateSeen(pageId: id) }
+        }
     }
 
     private func load() {

@@ -4,6 +4,12 @@ import SwiftUI
 @main
 struct SafeguardingApp: App {
     @StateObject private var model = AppModel()
+    @Environment(\.scenePhase) private var scenePhase
+
+    init() {
+        // BGTaskScheduler handlers must be registered before the app finishes launching.
+        BackgroundSync.register()
+    }
 
     var body: some Scene {
         WindowGroup {
@@ -11,11 +17,37 @@ struct SafeguardingApp: App {
                 .environmentObject(model)
                 .task { await model.start() }
         }
+        .onChange(of: scenePhase) { _, phase in
+            // Ask for the next background refresh each time the app leaves the screen.
+            if phase == .background { BackgroundSync.schedule() }
+        }
+    }
+}
+
+/// One library per process, opened off the main thread on first use: by the UI, or by a
+/// background refresh that launched the app without a window.
+actor LibraryStore {
+    static let shared = LibraryStore()
+    private var opening: Task<SafeguardingLibrary, Error>?
+
+    func library() async throws -> SafeguardingLibrary {
+        if let opening { return try await opening.value }
+        let support = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
+        let dataDir = support.appendingPathComponent("safeguarding").path
+        let task = Task.detached { try SafeguardingLibrary.open(dataDir: dataDir) }
+        opening = task
+        do {
+            return try await task.value
+        } catch {
+            opening = nil // try again next time
+            throw error
+        }
     }
 }
 
 /// Opens the core off the main thread and installs the bundled content (first run, or an app
-/// update with newer content). Screens read the library from here.
+/// update with newer content; the core never replaces newer synced guidance with it). Screens
+/// read the library from here.
 @MainActor
 final class AppModel: ObservableObject {
     @Published var library: SafeguardingLibrary?
@@ -23,15 +55,13 @@ final class AppModel: ObservableObject {
     @Published var progress: (stage: Stage, done: UInt64, total: UInt64)?
 
     func start() async {
-        let support = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
-        let dataDir = support.appendingPathComponent("safeguarding").path
         // The bundled content is a folder reference ("content") in the app bundle: readable in place.
         guard let content = Bundle.main.url(forResource: "content", withExtension: nil)?.path else {
             installMessage = "The app bundle has no content folder."
             return
         }
         do {
-            let library = try await Task.detached { try SafeguardingLibrary.open(dataDir: dataDir) }.value
+            let library = try await LibraryStore.shared.library()
             self.library = library
             let report = try await library.installContentAsync(contentDir: content, listener: Listener(model: self), cancel: nil)
             installMessage = report.installed ? "Installed \(report.pageCount) pages." : nil
@@ -58,6 +88,7 @@ func userMessage(_ error: Error) -> String {
     case .InvalidContent: return "An update could not be used, so the guide you have is unchanged."
     case .NoContent: return "The guide is still being set up. Try again in a moment."
     case .Cancelled: return "Stopped. Nothing was changed."
+    case .Update(let kind, _): return UpdateText.failure(kind)
     case .Storage: return "The phone's storage could not be read or written. Free some space and try again."
     case nil: return error.localizedDescription
     }

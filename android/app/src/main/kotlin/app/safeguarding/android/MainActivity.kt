@@ -10,6 +10,7 @@ import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.setValue
 import androidx.lifecycle.lifecycleScope
 import app.safeguarding.android.ui.AppScreen
+import app.safeguarding.android.sync.SyncSettings
 import app.safeguarding.android.ui.SafeguardingTheme
 import app.safeguarding.shared.BookmarksViewModel
 import app.safeguarding.shared.ContactsViewModel
@@ -42,7 +43,8 @@ class MainActivity : ComponentActivity() {
         lifecycleScope.launch {
             val library = app.library.await()
             val io = Dispatchers.IO
-            val updates = UpdatesViewModel(library, app.bundledContent.absolutePath, lifecycleScope, io)
+            // The application's scope: an install or a check keeps going through rotation.
+            val updates = UpdatesViewModel(library, app.bundledContent.absolutePath, app.scope, io, SyncSettings.config)
             models = Models(
                 search = SearchViewModel(library, navigator, lifecycleScope, io).also { it.start() },
                 topics = TopicsViewModel(library, lifecycleScope, io).also { it.load() },

@@ -64,6 +64,15 @@ class ReaderViewModel(
     val state: StateFlow<ReaderState> = _state.asStateFlow()
 
     fun load(id: String, anchor: String? = null) {
+        // Opening a page takes it off "Updated since you last looked". A small write that waits
+        // while a sync holds the data folder, so it runs on its own and never delays the page.
+        scope.launch(io) {
+            try {
+                library.markUpdateSeen(id)
+            } catch (e: SafeguardingException) {
+                // Only the Updates list is affected.
+            }
+        }
         scope.launch {
             try {
                 val page = withContext(io) { library.page(id) }

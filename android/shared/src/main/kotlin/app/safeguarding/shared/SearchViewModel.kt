@@ -123,5 +123,6 @@ fun userMessage(e: SafeguardingException): String = when (e) {
     is SafeguardingException.InvalidContent -> "An update could not be used, so the guide you have is unchanged."
     is SafeguardingException.NoContent -> "The guide is still being set up. Try again in a moment."
     is SafeguardingException.Cancelled -> "Stopped. Nothing was changed."
+    is SafeguardingException.Update -> UpdateText.failure(e.kind)
     is SafeguardingException.Storage -> "The phone's storage could not be read or written. Free some space and try again."
 }

@@ -56,7 +56,11 @@ fun AppScreen(navigator: Navigator, models: MainActivity.Models?, platform: Plat
                 is Screen.Reader -> ReaderScreen(models.reader, current.pageId, current.anchor, platform)
                 Screen.Contacts -> ContactsScreen(models.contacts, platform)
                 Screen.Bookmarks -> BookmarksScreen(models.bookmarks, onOpen = { id, anchor -> navigator.push(Screen.Reader(id, anchor)) })
-                Screen.Updates -> UpdatesScreen(models.updates, onAbout = { navigator.push(Screen.About) })
+                Screen.Updates -> UpdatesScreen(
+                    models.updates,
+                    onOpenPage = { models.updates.openUpdated(it, navigator) },
+                    onAbout = { navigator.push(Screen.About) },
+                )
                 Screen.About -> AboutScreen(platform)
             }
         }

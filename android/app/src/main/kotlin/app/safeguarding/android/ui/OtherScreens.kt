@@ -8,11 +8,8 @@ import androidx.compose.foundation.rememberScrollState
 import androidx.compose.foundation.verticalScroll
 import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.items
-import androidx.compose.material3.Button
-import androidx.compose.material3.LinearProgressIndicator
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
-import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.collectAsState
@@ -25,8 +22,6 @@ import app.safeguarding.shared.About
 import app.safeguarding.shared.LinkAction
 import app.safeguarding.shared.BookmarksViewModel
 import app.safeguarding.shared.TopicsViewModel
-import app.safeguarding.shared.UpdatesViewModel
-import app.safeguarding.shared.readableDate
 
 @Composable
 fun TopicsScreen(vm: TopicsViewModel, onTopic: ((String) -> Unit)?, onPage: ((String) -> Unit)?, topicId: String? = null) {
@@ -72,35 +67,6 @@ fun BookmarksScreen(vm: BookmarksViewModel, onOpen: (String, String?) -> Unit) {
                 Text(n.text)
             }
         }
-    }
-}
-
-@Composable
-fun UpdatesScreen(vm: UpdatesViewModel, onAbout: () -> Unit) {
-    LaunchedEffect(Unit) { vm.load() }
-    val state by vm.state.collectAsState()
-    Column(Modifier.padding(16.dp)) {
-        val installed = state.installed
-        if (installed == null) {
-            Text("No guidance installed yet.")
-        } else {
-            Text("${installed.pageCount} pages installed ${readableDate(installed.installedAt.take(10))}")
-            Text("Content version ${installed.version.take(12)}", style = MaterialTheme.typography.labelMedium)
-        }
-        Text("Updates from the publishing server are not available in this version; guidance arrives with app updates.",
-            style = MaterialTheme.typography.bodySmall, modifier = Modifier.padding(vertical = 8.dp))
-        if (state.busy) {
-            LinearProgressIndicator(
-                progress = { if (state.total > 0) state.done.toFloat() / state.total else 0f },
-                modifier = Modifier.fillMaxWidth(),
-            )
-            Text("${state.stage}")
-            TextButton(onClick = vm::cancel) { Text("Cancel") }
-        } else {
-            Button(onClick = { vm.installBundled() }) { Text("Reinstall bundled guidance") }
-        }
-        state.message?.let { Text(it) }
-        TextButton(onClick = onAbout, modifier = Modifier.padding(top = 16.dp)) { Text("About and licences") }
     }
 }
 
