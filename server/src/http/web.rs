@@ -727,3 +727,21 @@ async fn audit_csv(State(state): State<AppState>, user: WebUser) -> WebResult {
     )
         .into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_parses_and_escapes() {
+        let mut env = Environment::new();
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        let html = env
+            .get_template("error.html")
+            .and_then(|t| t.render(context! { status => 400, message => "<b>x</b>" }))
+            .expect("render");
+        assert!(html.contains("&lt;b&gt;x&lt;") && !html.contains("<b>"), "{html}");
+    }
+}
