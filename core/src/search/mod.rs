@@ -171,7 +171,7 @@ fn register_analyzers(index: &Index) {
 /// How much a match in each field counts.
 const TITLE_BOOST: f32 = 3.0;
 const KEYWORDS_BOOST: f32 = 2.5;
-const ASKED_AS_BOOST: f32 = 1.5;
+const ASKED_AS_BOOST: f32 = 2.0;
 const HEADINGS_BOOST: f32 = 1.5;
 const SUMMARY_BOOST: f32 = 1.5;
 const BODY_BOOST: f32 = 1.0;
@@ -591,9 +591,14 @@ fn concepts_query(
             if alt.origin == Origin::Synonym {
                 continue;
             }
-            for t in terms.iter().filter(|t| terms.len() == 1 || !is_stop_word(&t.text)) {
+            let meaningful: Vec<&analyzer::Term> =
+                terms.iter().filter(|t| terms.len() == 1 || !is_stop_word(&t.text)).collect();
+            // A phrase is one idea: "female genital mutilation reporting" is about reporting as
+            // much as about FGM, so a three-word concept must not outweigh the word beside it.
+            let share = 1.0 / (meaningful.len().max(1) as f32).sqrt();
+            for t in meaningful {
                 for &(field, boost) in fields {
-                    add(field, &t.text, boost * alt.origin.weight());
+                    add(field, &t.text, boost * alt.origin.weight() * share);
                 }
             }
         }
