@@ -220,6 +220,12 @@ impl Editors {
         Ok((number, checked.diagnostics))
     }
 
+    /// [`Editors::import`] from a content folder.
+    pub fn import_dir(&self, actor: &Actor, dir: &std::path::Path, today: NaiveDate) -> Result<(i64, Diagnostics)> {
+        let files = ContentFiles::from_dir(dir).map_err(|e| Error::Invalid(e.to_string()))?;
+        self.import(actor, &files, today)
+    }
+
     /// The text of `path` as published in release `number`.
     pub fn text_at(&self, path: &str, number: i64) -> Result<Option<String>> {
         let db = self.db();
