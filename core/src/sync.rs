@@ -272,6 +272,9 @@ impl<'a> Fetcher<'a> {
     ) -> std::result::Result<Fetched, Retry> {
         let net = |e: reqwest::Error| Error::Sync { kind: "network", message: format!("{name}: {e}") };
         let mut request = self.client.get(url);
+        if !name.starts_with(BLOBS_DIR) {
+            request = request.header(reqwest::header::ACCEPT_ENCODING, "gzip");
+        }
         if let Some(tag) = etag {
             request = request.header(reqwest::header::IF_NONE_MATCH, tag);
         }
@@ -303,6 +306,11 @@ impl<'a> Fetcher<'a> {
             return Err(Retry::Never(too_large(name, max)));
         }
         let etag = response.headers().get(reqwest::header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let gzipped = response
+            .headers()
+            .get(reqwest::header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("gzip"));
         let mut bytes = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| Retry::Now(net(e)))? {
             if self.cancel.is_cancelled() {
@@ -315,8 +323,25 @@ impl<'a> Fetcher<'a> {
             self.downloaded += chunk.len() as u64;
             progress(self.downloaded);
         }
+        if gzipped {
+            bytes = gunzip(&bytes, max).map_err(|e| Retry::Never(Error::Sync { kind: "malformed", message: format!("{name}: {e}") }))?;
+        }
         Ok(Fetched::Body { bytes, etag })
     }
+}
+
+/// Decompresses a gzip body, refusing to expand past `max` (a gzip bomb costs nothing).
+fn gunzip(bytes: &[u8], max: u64) -> std::result::Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .take(max + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("cannot decompress: {e}"))?;
+    if out.len() as u64 > max {
+        return Err(format!("expands past its limit of {max} bytes"));
+    }
+    Ok(out)
 }
 
 enum Retry {
@@ -332,6 +357,23 @@ fn too_large(name: &str, max: u64) -> Error {
 fn install_crypto_provider() {
     // Several libraries may race to install a provider; whichever wins is fine.
     let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn gzip_bodies_are_capped_after_decompression() {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(&vec![b'a'; 100_000]).expect("write");
+        let small = enc.finish().expect("finish");
+        assert!(small.len() < 1_000);
+        assert_eq!(gunzip(&small, 100_000).expect("fits").len(), 100_000);
+        assert!(gunzip(&small, 99_999).is_err());
+        assert!(gunzip(b"not gzip", 100).is_err());
+    }
 }
 
 /// Checks a fetched manifest against what this device already trusts and holds.

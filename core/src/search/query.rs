@@ -46,6 +46,40 @@ fn is_combining_mark(c: char) -> bool {
     matches!(c, '\u{0300}'..='\u{036f}' | '\u{1ab0}'..='\u{1aff}' | '\u{1dc0}'..='\u{1dff}' | '\u{20d0}'..='\u{20ff}' | '\u{fe20}'..='\u{fe2f}')
 }
 
+/// `A&E`, `a & e` → `ae`: initialisms joined by `&` that would otherwise vanish.
+fn join_initialisms(raw: &str) -> String {
+    let chars: Vec<char> = raw.chars().collect();
+    let mut out = String::with_capacity(raw.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let start_ok = i == 0 || !chars[i - 1].is_alphanumeric();
+        if c.is_alphabetic() && start_ok {
+            // letter, optional spaces, '&', optional spaces, letter, then a word boundary
+            let mut j = i + 1;
+            while j < chars.len() && chars[j] == ' ' {
+                j += 1;
+            }
+            if j < chars.len() && chars[j] == '&' {
+                let mut k = j + 1;
+                while k < chars.len() && chars[k] == ' ' {
+                    k += 1;
+                }
+                let end_ok = k + 1 >= chars.len() || !chars[k + 1].is_alphanumeric();
+                if k < chars.len() && chars[k].is_alphabetic() && end_ok {
+                    out.push(c);
+                    out.push(chars[k]);
+                    i = k + 1;
+                    continue;
+                }
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
 /// A child's age in a query ("15 yr old", "3 year old", "6 months") stands for "child": the
 /// number itself would only match unrelated numbers. 16 and 17 stay as typed, because the law
 /// draws lines there (mental capacity, deprivation of liberty).
@@ -65,6 +99,9 @@ fn ages_to_words(words: Vec<String>) -> Vec<String> {
                     out.push(if n < 2 || !unit.starts_with('y') { "baby".into() } else { "child".into() });
                 }
                 i += 2;
+                if words.get(i).is_some_and(|w| w == "old" || w == "olds") {
+                    i += 1;
+                }
             }
             _ => {
                 out.push(w.clone());
@@ -245,6 +282,8 @@ fn valid(phrase: &[String]) -> bool {
 /// Turns raw input into the words the analyser sees. Apostrophes split words exactly as they
 /// do in indexed text (`children's` -> `children`); `s.47` becomes `s47`.
 pub fn normalize(raw: &str, analyzer: &mut TextAnalyzer) -> Vec<String> {
+    // "A&E" would leave two single letters, which the analyser drops: read it as one word.
+    let raw = join_initialisms(raw);
     let chars: Vec<char> = raw.chars().filter(|c| !is_invisible(*c) && !is_combining_mark(*c)).collect();
     let cleaned: String = chars
         .iter()
@@ -350,6 +389,11 @@ mod tests {
         assert_eq!(norm("children's \"services\" (s.47)"), vec!["children", "services", "s47"]);
         assert_eq!(norm("  \"  ( )"), Vec::<String>::new());
         assert_eq!(norm("Radicalization"), vec!["radicalisation"]);
+        assert_eq!(norm("took him to A&E twice"), vec!["took", "him", "to", "ae", "twice"]);
+        assert_eq!(norm("a & e"), vec!["ae"]);
+        assert_eq!(norm("ne\u{301}glect f\u{200b}gm"), vec!["neglect", "fgm"]);
+        assert_eq!(norm("15 yr old"), vec!["child"]);
+        assert_eq!(norm("16 year old"), vec!["16", "child"]);
         assert_eq!(norm(&"word ".repeat(100)).len(), MAX_QUERY_WORDS);
     }
 
