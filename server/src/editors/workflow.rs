@@ -31,7 +31,8 @@ use super::{format_secs, now_secs, Actor, Editors, Error, Result, Role};
 
 /// Longest comment accepted.
 pub const MAX_COMMENT: usize = 4000;
-/// Longest change summary (it becomes the manifest's one-line note for the file).
+/// Longest change summary in bytes (it becomes the manifest's one-line note for the file,
+/// which sync-format caps at 500 bytes).
 pub const MAX_SUMMARY: usize = 300;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -207,7 +208,14 @@ fn today() -> NaiveDate {
 fn clean_summary(summary: &str) -> String {
     let printable: String = summary.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     let one_line = printable.split_whitespace().collect::<Vec<_>>().join(" ");
-    one_line.chars().take(MAX_SUMMARY).collect()
+    let mut out = String::new();
+    for c in one_line.chars() {
+        if out.len() + c.len_utf8() > MAX_SUMMARY {
+            break;
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn check_source(source: &str) -> Result<()> {
@@ -684,5 +692,6 @@ mod tests {
         assert!(out.contains("last_reviewed = 2026-12-02\nnext_review = 2027-12-02\n"), "{out}");
         assert!(out.ends_with("last_reviewed = 1999-01-01\n"), "{out}");
         assert_eq!(clean_summary("  two\nlines  "), "two lines");
+        assert!(clean_summary(&"é".repeat(400)).len() <= MAX_SUMMARY, "bytes, not characters");
     }
 }

@@ -195,6 +195,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/audit.csv", get(audit_csv))
         .route("/api/users", get(list_users).post(add_user))
         .route("/api/users/{name}/disable", post(disable_user))
+        .route("/api/openapi.yaml", get(openapi))
+}
+
+/// This API's OpenAPI document (`server/openapi.yaml`), compiled in so it always matches.
+async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/yaml; charset=utf-8"))],
+        include_str!("../../openapi.yaml"),
+    )
+        .into_response()
 }
 
 // ---- session ----
