@@ -469,3 +469,40 @@ async fn backup_is_a_consistent_copy_while_the_server_runs() {
     let listed = common::stdout(&run(&["users", "list", "--data", s(&restored), "--json"], true));
     assert!(listed.contains("\"ed\"") && listed.contains("\"ann\""), "{listed}");
 }
+
+#[tokio::test]
+async fn cookies_are_http_only_strict_and_secure_behind_a_tls_proxy() {
+    let svc = Service::new();
+    let plain = svc.start(&[], &[]);
+    let r = plain.client().call(Method::POST, "/api/session", Some(json!({"username": "ed", "password": password("ed")}))).await;
+    let cookie = r.headers["set-cookie"].to_str().expect("cookie").to_string();
+    assert!(cookie.starts_with("sg_session=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain HTTP on loopback: {cookie}");
+    let token = cookie.trim_start_matches("sg_session=").split(';').next().unwrap_or("");
+    assert_eq!(token.len(), 64, "256 random bits");
+    for file in ["editors.sqlite", "editors.sqlite-wal"] {
+        let bytes = std::fs::read(svc.data.join(file)).unwrap_or_default();
+        assert!(!bytes.windows(token.len()).any(|w| w == token.as_bytes()), "only the token's hash is stored ({file})");
+    }
+    drop(plain);
+
+    let proxied = svc.start(&["--tls-behind-proxy"], &[]);
+    let mut c = proxied.client();
+    let r = c
+        .raw(
+            Method::POST,
+            "/api/session",
+            Some(("application/json", json!({"username": "ed", "password": password("ed")}).to_string())),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers["set-cookie"].to_str().expect("cookie").contains("; Secure"));
+    // The client address is the proxy's last X-Forwarded-For hop.
+    let mut ad = proxied.login("ad").await;
+    let mut req = reqwest::Client::new().post(proxied.url("/api/session"));
+    req = req.header("X-Forwarded-For", "198.51.100.1, 203.0.113.9").header("Content-Type", "application/json");
+    let _ = req.body(json!({"username": "eve", "password": password("eve")}).to_string()).send().await.expect("login");
+    let entries = ad.get("/api/audit").await.json();
+    assert!(entries["entries"].as_array().expect("e").iter().any(|e| e["actor"] == "eve" && e["address"] == "203.0.113.9"));
+}
