@@ -315,7 +315,7 @@ fn generate(bundled: &ContentFiles, n: usize) -> ContentFiles {
             body.push_str("\n\n");
         }
         let page = format!(
-            "+++\nid = \"gen-{i:05}\"\ntitle = \"{}\"\ntopic = \"{}\"\naudience = [\"all-staff\"]\nsummary = \"{}.\"\nkeywords = [{}]\nlegal_basis = [\"Generated\"]\nsources = [\"Generated\"]\nlast_reviewed = 2026-01-01\nnext_review = 2099-01-01\nversion = 1\n+++\n\n{body}",
+            "+++\nid = \"gen-{i:05}\"\ntitle = \"{}\"\ntopic = \"{}\"\nkind = \"background\"\naudience = [\"all-staff\"]\nsummary = \"{}.\"\nkeywords = [{}]\nlegal_basis = [\"Generated\"]\nsources = [\"Generated\"]\nlast_reviewed = 2026-12-01\nnext_review = 2099-01-01\nversion = 1\n+++\n\n{body}",
             title.join(" "),
             topics[next(topics.len())],
             sentences[next(sentences.len())],

@@ -130,7 +130,7 @@ impl SyncState {
 
     pub(crate) fn save(&self, dir: &Path) -> Result<()> {
         let bytes = serde_json::to_vec_pretty(self)?;
-        write_atomically(&dir.join(STATE_FILE), &bytes)
+        write_atomically(&dir.join(STATE_FILE), &bytes, true)
     }
 
     pub(crate) fn status(&self, now: DateTime<Utc>) -> SyncStatus {
@@ -148,12 +148,17 @@ impl SyncState {
     }
 }
 
-/// Writes `bytes` to a temporary file beside `path`, flushes it, and renames it into place.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes `bytes` to a temporary file beside `path` and renames it into place, so a reader
+/// sees the old file or the new one. `durable` flushes it to disk first (the sync state);
+/// blobs skip that, as a damaged blob fails its hash and is simply fetched again.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8], durable: bool) -> Result<()> {
     use std::io::Write;
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
     let mut f = std::fs::File::create(&tmp).map_err(Error::io(&tmp))?;
-    f.write_all(bytes).and_then(|()| f.sync_all()).map_err(Error::io(&tmp))?;
+    f.write_all(bytes).map_err(Error::io(&tmp))?;
+    if durable {
+        f.sync_all().map_err(Error::io(&tmp))?;
+    }
     std::fs::rename(&tmp, path).map_err(Error::io(path))
 }
 
@@ -183,7 +188,7 @@ impl BlobStore {
 
     pub(crate) fn put(&self, sha256: &str, bytes: &[u8]) -> Result<()> {
         std::fs::create_dir_all(&self.dir).map_err(Error::io(&self.dir))?;
-        write_atomically(&self.path(sha256), bytes)
+        write_atomically(&self.path(sha256), bytes, false)
     }
 
     /// Stores every file of a release (the bundled one, on install), so a later sync is a delta.
