@@ -4,6 +4,28 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
+/// Puts a database in WAL mode. Switching needs a moment of exclusive access, which SQLite
+/// refuses at once (without waiting) while another process is opening the same new file, so
+/// a refusal is retried for a bounded time. A database already in WAL mode is left alone.
+pub(crate) fn use_wal(conn: &Connection) -> Result<()> {
+    let mode = |c: &Connection| c.query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0));
+    for attempt in 0..100 {
+        match mode(conn) {
+            Ok(m) if m.eq_ignore_ascii_case("wal") => return Ok(()),
+            Ok(_) => match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0)) {
+                Ok(m) if m.eq_ignore_ascii_case("wal") => return Ok(()),
+                Ok(_) => {}
+                Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) && attempt < 99 => {}
+                Err(e) => return Err(e.into()),
+            },
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) && attempt < 99 => {}
+            Err(e) => return Err(e.into()),
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Err(Error::Corrupt("the database would not switch to WAL mode".into()))
+}
+
 /// Applies the migrations a database has not seen yet, in one `BEGIN IMMEDIATE` transaction:
 /// the version is read after taking SQLite's write lock, so two processes opening a new
 /// database at once cannot both run the same migration.

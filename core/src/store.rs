@@ -96,7 +96,7 @@ impl Staged<'_> {
 impl ContentStore {
     pub fn open(path: &Path) -> Result<ContentStore> {
         let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        crate::migrate::use_wal(&conn)?;
         Self::with_connection(conn)
     }
 

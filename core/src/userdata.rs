@@ -177,7 +177,7 @@ impl UserStore {
     /// damaged: the caller moves it aside, never deletes it.
     pub fn open(path: &Path) -> Result<UserStore> {
         let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        crate::migrate::use_wal(&conn)?;
         let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
         if check != "ok" {
             return Err(Error::Corrupt(format!("user database fails its integrity check: {check}")));

@@ -383,7 +383,7 @@ async fn a_crash_during_publish_leaves_the_previous_tree_intact() {
         let ap = server.login("ap").await;
         let token = ap.csrf.clone();
         let url = server.url("/api/channels/staging/publish");
-        let mut req = reqwest::Client::new().post(url).header("X-CSRF-Token", token.unwrap_or_default());
+        let mut req = common::http_client_builder().build().expect("client").post(url).header("X-CSRF-Token", token.unwrap_or_default());
         req = req.header("Cookie", ap.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; "));
         assert!(req.send().await.is_err(), "the server died mid-publish at {point}");
         assert!(server.wait_exit(Duration::from_secs(10)), "aborted at {point}");
@@ -500,7 +500,7 @@ async fn cookies_are_http_only_strict_and_secure_behind_a_tls_proxy() {
     assert!(r.headers["set-cookie"].to_str().expect("cookie").contains("; Secure"));
     // The client address is the proxy's last X-Forwarded-For hop.
     let mut ad = proxied.login("ad").await;
-    let mut req = reqwest::Client::new().post(proxied.url("/api/session"));
+    let mut req = common::http_client_builder().build().expect("client").post(proxied.url("/api/session"));
     req = req.header("X-Forwarded-For", "198.51.100.1, 203.0.113.9").header("Content-Type", "application/json");
     let _ = req.body(json!({"username": "eve", "password": password("eve")}).to_string()).send().await.expect("login");
     let entries = ad.get("/api/audit").await.json();

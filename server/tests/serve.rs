@@ -69,7 +69,7 @@ fn raw_get(addr: &str, target: &str) -> String {
 #[tokio::test]
 async fn manifest_has_an_etag_and_a_matching_request_gets_304() {
     let (setup, server) = published();
-    let client = reqwest::Client::new();
+    let client = common::http_client_builder().build().expect("client");
     let r = client.get(server.url("/manifest.json")).send().await.expect("GET");
     assert_eq!(r.status(), StatusCode::OK);
     let etag = r.headers()[ETAG].to_str().expect("etag").to_string();
@@ -99,7 +99,7 @@ async fn blobs_are_immutable_and_conditional() {
     let (setup, server) = published();
     let (_, manifest) = setup.read_tree();
     let doc = &manifest.documents[0];
-    let client = reqwest::Client::new();
+    let client = common::http_client_builder().build().expect("client");
     let r = client.get(server.url(&format!("/blobs/{}", doc.sha256))).send().await.expect("GET");
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");
@@ -124,7 +124,7 @@ async fn blobs_are_immutable_and_conditional() {
 #[tokio::test]
 async fn json_is_gzipped_when_asked_and_blobs_never() {
     let (setup, server) = published();
-    let client = reqwest::Client::new();
+    let client = common::http_client_builder().build().expect("client");
     let r = client.get(server.url("/manifest.json")).header(ACCEPT_ENCODING, "gzip").send().await.expect("GET");
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()[CONTENT_ENCODING], "gzip");
@@ -164,7 +164,7 @@ async fn only_the_trees_files_and_only_get_and_head() {
     let (setup, server) = published();
     // Something private beside the tree, and the publisher's state inside it.
     std::fs::write(setup.dir.path().join("secret.txt"), "private").expect("write");
-    let client = reqwest::Client::new();
+    let client = common::http_client_builder().build().expect("client");
     for path in
         ["/", "/blobs", "/blobs/", "/.publisher/retired.json", "/.publisher/lock", "/manifest.json.tmp", "/blobs/ABC"]
     {
@@ -197,7 +197,7 @@ async fn only_the_trees_files_and_only_get_and_head() {
 #[tokio::test]
 async fn a_new_release_is_seen_at_once() {
     let (setup, server) = published();
-    let client = reqwest::Client::new();
+    let client = common::http_client_builder().build().expect("client");
     let r = client.get(server.url("/manifest.json")).send().await.expect("GET");
     let etag = r.headers()[ETAG].to_str().expect("etag").to_string();
     common::run(&["resign", "--keys", s(setup.keys()), "--out", s(setup.tree())], true);

@@ -133,7 +133,8 @@ fn positions(len: usize, seed: u64) -> Vec<usize> {
 }
 
 enum Outcome {
-    Recovered,
+    /// Answers and user data as in the clean folder; `rebuilt` and `reinstalled` say what it took.
+    Recovered { rebuilt: bool, reinstalled: bool },
     UserDbMoved,
     UserDbSilent,
     Panicked(String),
@@ -165,7 +166,14 @@ fn run_case(template: &Path, rel: &Path, pos: usize, clean_answers: &Answers, cl
     }
     let in_user_db = rel.to_string_lossy().starts_with("user.sqlite");
     if &user == clean_user {
-        Outcome::Recovered
+        // A rebuild writes new segments, so the index's meta.json changes; a reinstall leaves the
+        // damaged content database beside the new one.
+        let meta = |root: &Path| std::fs::read(root.join("index/pages/meta.json")).ok();
+        let rebuilt = meta(template) != meta(dir.path());
+        let reinstalled = std::fs::read_dir(dir.path())
+            .map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().starts_with("content.sqlite.damaged-")))
+            .unwrap_or(false);
+        Outcome::Recovered { rebuilt, reinstalled }
     } else if in_user_db && moved.is_some() {
         // Starting empty is expected; what the old file held must be recoverable.
         let moved = moved.expect("moved");
@@ -225,10 +233,15 @@ fn flipped_bytes_in_any_file_never_panic_and_never_lose_user_data() {
         workers.into_iter().flat_map(|w| w.join().expect("worker")).collect()
     });
     let (mut panics, mut recovered, mut user_db_moved, mut user_db_silent) = (0, 0, 0, 0);
+    let (mut rebuilds, mut reinstalls) = (0, 0);
     let mut failures = Vec::new();
     for o in outcomes {
         match o {
-            Outcome::Recovered => recovered += 1,
+            Outcome::Recovered { rebuilt, reinstalled } => {
+                recovered += 1;
+                rebuilds += usize::from(rebuilt);
+                reinstalls += usize::from(reinstalled);
+            }
             Outcome::UserDbMoved => user_db_moved += 1,
             Outcome::UserDbSilent => user_db_silent += 1,
             Outcome::Panicked(label) => {
@@ -239,7 +252,7 @@ fn flipped_bytes_in_any_file_never_panic_and_never_lose_user_data() {
         }
     }
     println!(
-        "corruption: {cases} cases in {:.1}s, {panics} panics, {recovered} fully recovered, {user_db_moved} user databases moved aside, {user_db_silent} silent in-place changes to the user database",
+        "corruption: {cases} cases in {:.1}s, {panics} panics, {recovered} fully recovered ({rebuilds} after an index rebuild, {reinstalls} after a content reinstall), {user_db_moved} user databases moved aside, {user_db_silent} silent in-place changes to the user database",
         started.elapsed().as_secs_f64()
     );
     assert!(cases >= 100, "too few cases: {cases}");

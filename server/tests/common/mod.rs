@@ -128,3 +128,11 @@ pub fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     fs::metadata(path).expect("metadata").permissions().mode() & 0o777
 }
+
+/// A client builder for the loopback tests. In a workspace build reqwest is compiled with the app
+/// core's `rustls-no-provider` feature (Cargo unifies features), which needs a crypto provider
+/// installed before any client is built, even one that only speaks plain HTTP.
+pub fn http_client_builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}

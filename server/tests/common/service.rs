@@ -116,7 +116,7 @@ impl Drop for Running {
 }
 
 fn http() -> reqwest::Client {
-    reqwest::Client::builder()
+    super::http_client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(20))
         .build()
