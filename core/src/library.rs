@@ -234,16 +234,15 @@ impl Library {
         };
         // The manifest first, conditionally: "nothing changed" costs one small 304.
         let etag = state.manifest_etag.clone().filter(|_| state.channel.as_deref() == Some(&config.channel));
+        let up_to_date = |version: u64, bytes: u64| SyncReport {
+            updated: false,
+            manifest_version: version,
+            bytes_downloaded: bytes,
+            changed: Vec::new(),
+        };
         let manifest = fetch.get(manifest_f.0, manifest_f.1, etag.as_deref(), &progress).await?;
         let (manifest_bytes, manifest_etag) = match manifest {
-            Fetched::NotModified => {
-                return Ok(SyncReport {
-                    updated: false,
-                    manifest_version: state.manifest_version,
-                    bytes_downloaded: fetch.downloaded,
-                    changed: Vec::new(),
-                })
-            }
+            Fetched::NotModified => return Ok(up_to_date(state.manifest_version, fetch.downloaded)),
             f => body(f),
         };
         let (manifest_sig, _) = body(fetch.get(manifest_sig_f.0, manifest_sig_f.1, None, &progress).await?);
@@ -254,12 +253,7 @@ impl Library {
         let manifest = match sync::judge(state, config, manifest, &manifest_bytes, now)? {
             Verdict::UpToDate => {
                 state.manifest_etag = manifest_etag;
-                return Ok(SyncReport {
-                    updated: false,
-                    manifest_version: state.manifest_version,
-                    bytes_downloaded: fetch.downloaded,
-                    changed: Vec::new(),
-                });
+                return Ok(up_to_date(state.manifest_version, fetch.downloaded));
             }
             Verdict::Newer(m) => m,
         };

@@ -364,23 +364,6 @@ fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::io::Write;
-
-    #[test]
-    fn gzip_bodies_are_capped_after_decompression() {
-        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        enc.write_all(&vec![b'a'; 100_000]).expect("write");
-        let small = enc.finish().expect("finish");
-        assert!(small.len() < 1_000);
-        assert_eq!(gunzip(&small, 100_000).expect("fits").len(), 100_000);
-        assert!(gunzip(&small, 99_999).is_err());
-        assert!(gunzip(b"not gzip", 100).is_err());
-    }
-}
-
 /// Checks a fetched manifest against what this device already trusts and holds.
 pub(crate) enum Verdict {
     UpToDate,
@@ -476,4 +459,21 @@ pub(crate) fn tree_files(caps: &Caps) -> [(&'static str, u64); 4] {
         (MANIFEST_FILE, caps.max_manifest_bytes),
         (MANIFEST_SIG_FILE, MAX_SIG_FILE_BYTES),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn gzip_bodies_are_capped_after_decompression() {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(&vec![b'a'; 100_000]).expect("write");
+        let small = enc.finish().expect("finish");
+        assert!(small.len() < 1_000);
+        assert_eq!(gunzip(&small, 100_000).expect("fits").len(), 100_000);
+        assert!(gunzip(&small, 99_999).is_err());
+        assert!(gunzip(b"not gzip", 100).is_err());
+    }
 }

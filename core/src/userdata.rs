@@ -229,7 +229,6 @@ impl UserStore {
             docs.push(r.get::<_, String>(0)?);
             Ok(())
         });
-        drop(read);
         out.bookmarks = bookmarks;
         out.notes = notes;
         for doc in docs {

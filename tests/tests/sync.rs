@@ -279,7 +279,7 @@ impl Nginx {
         );
         let conf_path = dir.path().join("nginx.conf");
         std::fs::write(&conf_path, conf).expect("write conf");
-        let child = std::process::Command::new(binary)
+        let mut child = std::process::Command::new(binary)
             .args(["-c", conf_path.to_str().expect("utf8 path"), "-p", dir.path().to_str().expect("utf8 path")])
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -291,6 +291,8 @@ impl Nginx {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("nginx did not start");
     }
 }
