@@ -18,16 +18,20 @@ pub const PRIVATE_MODE: u32 = 0o600;
 /// Prefix of temp files; anything with it in a tree or keys folder is debris from a crash.
 pub const TEMP_PREFIX: &str = ".tmp-";
 
+/// Writes and flushes a new temp file with `mode` from creation.
+fn write_temp(temp: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+    let mut file = create_new_with_mode(temp, mode)?;
+    file.write_all(bytes).map_err(Error::io(temp))?;
+    file.sync_all().map_err(Error::io(temp))
+}
+
 /// Replaces `path` with `bytes` atomically. The temp file has `mode` from creation, so a private
 /// key is never readable by others, even for an instant.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     let dir = parent(path);
     let temp = temp_path(path);
     let result = (|| {
-        let mut file = create_new_with_mode(&temp, mode)?;
-        file.write_all(bytes).map_err(Error::io(&temp))?;
-        file.sync_all().map_err(Error::io(&temp))?;
-        drop(file);
+        write_temp(&temp, bytes, mode)?;
         fs::rename(&temp, path).map_err(Error::io(path))?;
         sync_dir(&dir)
     })();
@@ -44,10 +48,7 @@ pub fn create_exclusive(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     let dir = parent(path);
     let temp = temp_path(path);
     let result = (|| {
-        let mut file = create_new_with_mode(&temp, mode)?;
-        file.write_all(bytes).map_err(Error::io(&temp))?;
-        file.sync_all().map_err(Error::io(&temp))?;
-        drop(file);
+        write_temp(&temp, bytes, mode)?;
         // hard_link fails if `path` exists, which rename would silently replace.
         fs::hard_link(&temp, path).map_err(Error::io(path))?;
         fs::remove_file(&temp).map_err(Error::io(&temp))?;
