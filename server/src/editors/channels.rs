@@ -19,11 +19,12 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Local, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
-use safeguarding_sync_format::{sha256_hex, MAX_NOTES_BYTES};
+use safeguarding_sync_format::MAX_NOTES_BYTES;
 use serde::Serialize;
 
 use super::audit::{self, Entry};
-use super::check::{apply, check_release};
+use super::check::{apply, base_of, check_release};
+use super::directories::{is_directory, unbundle};
 use super::store::{insert_release, load_release};
 use super::workflow::approved;
 use super::{now_secs, Actor, Editors, Error, Result, Role};
@@ -164,7 +165,7 @@ impl Editors {
         let mut summaries = Vec::new();
         for change in &changes {
             // Approval checked this; checked again because publishing is where it matters.
-            if files.get(&change.path).map(sha256_hex) != change.base_sha256 {
+            if base_of(&files, &change.path) != change.base_sha256 {
                 return Err(Error::Conflict(format!(
                     "change {} was approved against a different version of {}: its author must save it again",
                     change.id, change.path
@@ -172,8 +173,15 @@ impl Editors {
             }
             files = apply(&files, &change.path, change.source.as_deref());
             if !change.summary.is_empty() {
-                if change.source.is_some() {
-                    notes.insert(change.path.clone(), change.summary.clone());
+                if let Some(source) = change.source.as_deref() {
+                    if is_directory(&change.path) {
+                        // The manifest's notes are per file: each file the directory change holds.
+                        for name in unbundle(source)?.keys() {
+                            notes.insert(format!("{}{name}", change.path), change.summary.clone());
+                        }
+                    } else {
+                        notes.insert(change.path.clone(), change.summary.clone());
+                    }
                 }
                 summaries.push(change.summary.clone());
             }

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use safeguarding_content::{check as check_content, parse_page, ContentFiles, Diagnostic, Diagnostics, Severity};
 use serde::Serialize;
 
-use super::render;
+use super::{directories, render};
 use super::store::ReleaseView;
 
 /// One validator finding, as the API and the pages show it.
@@ -46,8 +46,12 @@ pub struct Outcome {
     pub preview_html: Option<String>,
 }
 
-/// The release's files with `path` set to `source` (or removed, for `None`).
+/// The release's files with `path` set to `source` (or removed, for `None`). A directory path
+/// (`contacts/<dir>/`) replaces the directory's files with a bundle's.
 pub fn apply(files: &ContentFiles, path: &str, source: Option<&str>) -> ContentFiles {
+    if directories::is_directory(path) {
+        return directories::apply(files, path, source);
+    }
     let mut out = ContentFiles::new();
     for (p, bytes) in files.iter() {
         if p != path {
@@ -60,17 +64,34 @@ pub fn apply(files: &ContentFiles, path: &str, source: Option<&str>) -> ContentF
     out
 }
 
+/// What `path` holds in `files`, as a change's text: the file's text, or a directory's bundle.
+pub fn published_text(files: &ContentFiles, path: &str) -> Option<String> {
+    if directories::is_directory(path) {
+        return directories::published(files, path);
+    }
+    files.get(path).map(|b| String::from_utf8_lossy(b).into_owned())
+}
+
+/// The sha256 a change to `path` is written against (`None` when nothing is there yet).
+pub fn base_of(files: &ContentFiles, path: &str) -> Option<String> {
+    if directories::is_directory(path) {
+        return directories::base(files, path);
+    }
+    files.get(path).map(safeguarding_sync_format::sha256_hex)
+}
+
 /// Checks one file's new text (or its removal) against the rest of `release`.
 pub fn check_change(release: &ReleaseView, path: &str, source: Option<&str>, today: NaiveDate) -> Outcome {
     let files = apply(&release.files, path, source);
     let checked = check_content(&files, today);
     // While the file has errors of its own, other files' errors are mostly echoes of them (a
     // page that does not parse makes every link to it "broken"): show the file's own first.
-    let own_errors = checked.diagnostics.errors().any(|d| d.path == path);
+    let own = |p: &str| p == path || (directories::is_directory(path) && p.starts_with(path));
+    let own_errors = checked.diagnostics.errors().any(|d| own(&d.path));
     let problems: Vec<Problem> = checked
         .diagnostics
         .iter()
-        .filter(|d| d.path == path || (d.severity == Severity::Error && !own_errors))
+        .filter(|d| own(&d.path) || (d.severity == Severity::Error && !own_errors))
         .map(Problem::from)
         .collect();
     let has_errors = problems.iter().any(|p| p.severity == "error");

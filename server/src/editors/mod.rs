@@ -12,21 +12,25 @@
 //! | `accounts` | users, roles, argon2id passwords |
 //! | `sessions` | session tokens (stored hashed), CSRF tokens, expiry |
 //! | `throttle` | failed-login limits per account and per address |
+//! | `areas` | one contacts area as form fields, written back into its TOML |
 //! | `audit` | the append-only log of actions, its CSV export |
 //! | `store` | published releases: content blobs, each release's files, page listings |
 //! | `workflow` | changes (drafts), submission, review, comments, the four-eyes rule |
 //! | `check` | validating a change in the context of the published release; previews |
+//! | `directories` | a contacts directory changed as one unit (CSV upload) |
 //! | `render` | the Block model as escaped HTML |
 //! | `diff` | line diffs |
 //! | `channels` | publishing to staging, promoting to production, scheduled re-signing |
 //! | `review` | the review dashboard (review dates, superseded law) |
 
 pub mod accounts;
+pub mod areas;
 pub mod audit;
 pub mod channels;
 pub mod check;
 pub mod db;
 pub mod diff;
+pub mod directories;
 pub mod render;
 pub mod review;
 pub mod sessions;

@@ -26,6 +26,7 @@ use serde::Serialize;
 use super::audit::{self, Entry};
 use super::check::{self, check_change, new_page_path, Outcome, Problem};
 use super::diff::{diff, Diff};
+use super::directories::{is_directory, unbundle};
 use super::store::ReleaseView;
 use super::{format_secs, now_secs, Actor, Editors, Error, Result, Role};
 
@@ -227,7 +228,7 @@ fn check_source(source: &str) -> Result<()> {
 
 /// Whether the published file has moved on since `change` was written.
 fn is_stale(change: &Change, latest: &ReleaseView) -> bool {
-    latest.shas.get(&change.path) != change.base_sha256.as_ref()
+    check::base_of(&latest.files, &change.path) != change.base_sha256
 }
 
 impl Editors {
@@ -295,6 +296,16 @@ impl Editors {
         self.upsert(actor, kind, path, None, Some(source), summary, &latest)
     }
 
+    /// Drafts a whole contacts directory (`contacts/<dir>/`) as a bundle of its `.toml` files.
+    pub(super) fn save_directory_draft(&self, actor: &Actor, dir: &str, bundle: &str, summary: &str) -> Result<(Change, Outcome)> {
+        actor.require_writer()?;
+        check_source(bundle)?;
+        unbundle(bundle)?;
+        let latest = self.require_latest()?;
+        let kind = if check::published_text(&latest.files, dir).is_some() { Kind::Edit } else { Kind::Create };
+        self.upsert(actor, kind, dir, None, Some(bundle), summary, &latest)
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn upsert(
         &self,
@@ -307,7 +318,7 @@ impl Editors {
         latest: &ReleaseView,
     ) -> Result<(Change, Outcome)> {
         let outcome = check_change(latest, path, source, today());
-        let base = latest.shas.get(path).cloned();
+        let base = check::base_of(&latest.files, path);
         let summary = clean_summary(summary);
         let user_id = actor.user_id.ok_or_else(|| Error::Forbidden("only a person can write a change".into()))?;
         let now = now_secs();
@@ -417,7 +428,10 @@ impl Editors {
         let tx = db.transaction()?;
         let other: Option<i64> = tx
             .query_row(
-                "SELECT id FROM changes WHERE path = ?1 AND state = 'approved' AND id != ?2 LIMIT 1",
+                // The same file, or a directory change and a file inside that directory.
+                "SELECT id FROM changes WHERE state = 'approved' AND id != ?2 AND (path = ?1
+                   OR (substr(?1, -1) = '/' AND substr(path, 1, length(?1)) = ?1)
+                   OR (substr(path, -1) = '/' AND substr(?1, 1, length(path)) = path)) LIMIT 1",
                 params![change.path, id],
                 |r| r.get(0),
             )
@@ -527,8 +541,14 @@ impl Editors {
         let latest = self.require_latest()?;
         // A published change is shown against the release before it, so history stays readable.
         let published_source = match change.release {
-            Some(r) if change.state == State::Published => self.text_at(&change.path, r - 1)?,
-            _ => latest.text(&change.path),
+            Some(r) if change.state == State::Published => {
+                if is_directory(&change.path) {
+                    check::published_text(&self.release(r - 1)?.files, &change.path)
+                } else {
+                    self.text_at(&change.path, r - 1)?
+                }
+            }
+            _ => check::published_text(&latest.files, &change.path),
         };
         let d = diff(
             published_source.as_deref().unwrap_or(""),

@@ -91,7 +91,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-type ApiResult<T> = Result<T, ApiError>;
+pub(super) type ApiResult<T> = Result<T, ApiError>;
 
 /// `Json<T>` whose rejections are JSON errors like every other response.
 pub struct ApiJson<T>(pub T);
@@ -292,7 +292,7 @@ struct SummaryBody {
     summary: String,
 }
 
-fn change_out(change: &Change, outcome: &Outcome) -> serde_json::Value {
+pub(super) fn change_out(change: &Change, outcome: &Outcome) -> serde_json::Value {
     json!({
         "change_id": change.id,
         "state": change.state,

@@ -54,6 +54,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("publish.html", include_str!("templates/publish.html")),
     ("review.html", include_str!("templates/review.html")),
     ("files.html", include_str!("templates/files.html")),
+    ("contacts.html", include_str!("templates/contacts.html")),
+    ("contacts_upload.html", include_str!("templates/contacts_upload.html")),
+    ("area.html", include_str!("templates/area.html")),
     ("users.html", include_str!("templates/users.html")),
     ("audit.html", include_str!("templates/audit.html")),
     ("error.html", include_str!("templates/error.html")),
@@ -88,10 +91,10 @@ impl IntoResponse for WebError {
     }
 }
 
-type WebResult = Result<Response, WebError>;
+pub(super) type WebResult = Result<Response, WebError>;
 
 /// Renders `name` with the user's menu and CSRF token added to `ctx`.
-fn render(name: &str, user: Option<&WebUser>, ctx: Value) -> WebResult {
+pub(super) fn render(name: &str, user: Option<&WebUser>, ctx: Value) -> WebResult {
     let me = user.map(|u| {
         let roles = u.session.user.roles;
         context! {
@@ -110,7 +113,7 @@ fn render(name: &str, user: Option<&WebUser>, ctx: Value) -> WebResult {
     Ok(Html(html).into_response())
 }
 
-fn see_other(to: &str) -> Response {
+pub(super) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
@@ -329,7 +332,7 @@ struct EditForm {
 }
 
 /// Browsers send textarea text with CRLF line ends; content files use LF.
-fn normalise(source: &str) -> String {
+pub(super) fn normalise(source: &str) -> String {
     source.replace("\r\n", "\n")
 }
 
@@ -573,7 +576,7 @@ async fn save_file(State(state): State<AppState>, user: WebUser, Query(q): Query
 }
 
 /// Percent-encodes a query value (paths are ASCII letters, digits, `-_./`, so this is short).
-fn url_component(s: &str) -> String {
+pub(super) fn url_component(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),

@@ -74,3 +74,17 @@
     source.setSelectionRange(pos, pos + (lines[line - 1] || "").length);
   });
 })();
+
+// A chosen CSV file is read into the form's text box (the form posts text, so the upload
+// works the same when a CSV is pasted instead, or without this script).
+(function () {
+  "use strict";
+  document.querySelectorAll("input[type=file][data-into]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var target = document.getElementById(input.getAttribute("data-into"));
+      var file = input.files && input.files[0];
+      if (!target || !file) { return; }
+      file.text().then(function (text) { target.value = text; });
+    });
+  });
+})();
