@@ -97,6 +97,9 @@ pub struct SearchResults {
     pub query: String,
     /// "Did you mean": the query with misspelt words corrected.
     pub suggestion: Option<String>,
+    /// When the query names a place or postcode district: that area's number to call now, for
+    /// the need the query implies. Shown above the results.
+    pub contact_card: Option<CallAdvice>,
     pub results: Vec<SearchResult>,
 }
 
@@ -105,6 +108,7 @@ impl From<core::SearchResults> for SearchResults {
         SearchResults {
             query: r.query,
             suggestion: r.suggestion,
+            contact_card: r.contact_card.map(CallAdvice::from),
             results: r
                 .results
                 .into_iter()

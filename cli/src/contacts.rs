@@ -195,12 +195,16 @@ fn lookup(library: &Library, args: ContactsArgs) -> Result<String, Error> {
 }
 
 fn print_area_header(out: &mut String, found: &AreaMatch, others: &[AreaMatch]) {
-    out.push_str(&format!("{}, {} — found by {}\n", found.area.name, found.area.region, found.method.describe()));
+    print_area_line(out, &found.area, &format!("found by {}", found.method.describe()), others);
+}
+
+fn print_area_line(out: &mut String, area: &safeguarding_core::AreaSummary, how: &str, others: &[AreaMatch]) {
+    out.push_str(&format!("{}, {} — {how}\n", area.name, area.region));
     if !others.is_empty() {
         let names: Vec<&str> = others.iter().take(3).map(|m| m.area.name.as_str()).collect();
         out.push_str(&format!("(also matched: {})\n", names.join(", ")));
     }
-    if found.area.sample {
+    if area.sample {
         out.push_str(SAMPLE_WARNING);
         out.push('\n');
     }
@@ -209,8 +213,8 @@ fn print_area_header(out: &mut String, found: &AreaMatch, others: &[AreaMatch]) 
 
 /// The call-now card a search opens with when its query names a place.
 pub fn print_card(out: &mut String, a: &CallAdvice) {
-    let found = AreaMatch { area: a.area.clone(), method: safeguarding_core::LocateMethod::Name };
-    print_advice(out, &found, &[], a);
+    print_area_line(out, &a.area, "named in your search", &[]);
+    print_advice_body(out, a);
     out.push_str("\n— Guidance —\n\n");
 }
 
@@ -220,6 +224,10 @@ pub fn card_json(a: &CallAdvice) -> Value {
 
 fn print_advice(out: &mut String, found: &AreaMatch, others: &[AreaMatch], a: &CallAdvice) {
     print_area_header(out, found, others);
+    print_advice_body(out, a);
+}
+
+fn print_advice_body(out: &mut String, a: &CallAdvice) {
     out.push_str(&format!("CALL NOW for {} ({}):\n", a.need, a.at.format("%A %-d %B %Y, %H:%M")));
     match &a.contact {
         Some(c) => contact_lines(out, c, "  "),

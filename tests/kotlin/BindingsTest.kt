@@ -117,6 +117,19 @@ fun main() {
         check(shared.suggest("depriv", 5u).any { it.pageId == "mca-dols" }) { "suggest" }
     }
 
+    test("a query naming a place or postcode district brings that area's call-now card") {
+        val card = shared.search("sheffield out of hours social worker", null, null, 10u).contactCard
+        checkNotNull(card) { "a card for sheffield" }
+        check(card.area.name.contains("Sheffield")) { card.area.name }
+        check(card.area.sample) { "the bundled directory is sample data and says so" }
+        check(card.reason.isNotBlank()) { "a reason" }
+        val byDistrict = checkNotNull(shared.search("LS6 adult safeguarding", null, null, 10u).contactCard) { "LS6" }
+        check(byDistrict.area.name.contains("Leeds")) { byDistrict.area.name }
+        assertEquals("adults", byDistrict.need, "need from the query")
+        check(shared.search("fgm reporting", null, null, 10u).contactCard == null) { "no place, no card" }
+        check(shared.search("glasgow duty social worker", null, null, 10u).contactCard == null) { "a place not in the directory" }
+    }
+
     test("a page arrives as native blocks with act-now callouts, steps and tel links") {
         val page = shared.page("fgm-mandatory-reporting")
         check(page.legalBasis.first().contains("Female Genital Mutilation Act 2003")) { "legal basis" }
@@ -190,6 +203,10 @@ fun main() {
             waitFor { vm.state.value.query == "capacity assessment" && vm.state.value.results.isNotEmpty() }
             vm.open(vm.state.value.results.first())
             check(nav.current is Screen.Reader) { "navigated to ${nav.current}" }
+            check(vm.state.value.contactCard == null) { "no place named, no card" }
+            vm.onQueryChanged("doncaster child at risk tonight")
+            waitFor { vm.state.value.contactCard != null }
+            check(vm.state.value.contactCard!!.area.name.contains("Doncaster")) { "${vm.state.value.contactCard}" }
         }
     }
 

@@ -33,19 +33,7 @@ struct ContactsView: View {
                     Button("Make this my area") { try? contacts.setHomeArea(areaId: area.area.id) }
                 }
             }
-            if let advice {
-                Section("Call now") {
-                    if let c = advice.contact { Text(c.name).bold() }
-                    if let phone = advice.phone, let url = URL(string: phone.tel) {
-                        Link("Call \(phone.display)", destination: url).font(.title3)
-                    }
-                    Text(advice.reason)
-                    ForEach(advice.national, id: \.id) { n in
-                        if let p = n.phones.first, let url = URL(string: p.tel) { Link("\(n.name): \(p.display)", destination: url) }
-                    }
-                    Text("If someone is in immediate danger, call 999.").bold()
-                }
-            }
+            if let advice { CallNowSection(advice: advice) }
         }
         .navigationTitle("Contacts")
         .onChange(of: need) { _ in refresh() }
@@ -72,6 +60,31 @@ struct ContactsView: View {
     private func refresh() {
         guard let area else { return }
         do { advice = try contacts.callNow(areaId: area.area.id, need: need, at: nil) } catch { self.error = userMessage(error) }
+    }
+}
+
+/// The number to ring at this hour and why, with the national lines: on Contacts and above
+/// search results.
+struct CallNowSection: View {
+    let advice: CallAdvice
+    var title = "Call now"
+    var sampleNote = false
+
+    var body: some View {
+        Section(title) {
+            if sampleNote && advice.area.sample {
+                Text("Sample data: these numbers are fictional and reach no one.").foregroundStyle(.red)
+            }
+            if let c = advice.contact { Text(c.name).bold() }
+            if let phone = advice.phone, let url = URL(string: phone.tel) {
+                Link("Call \(phone.display)", destination: url).font(.title3)
+            }
+            Text(advice.reason)
+            ForEach(advice.national, id: \.id) { n in
+                if let p = n.phones.first, let url = URL(string: p.tel) { Link("\(n.name): \(p.display)", destination: url) }
+            }
+            Text("If someone is in immediate danger, call 999.").bold()
+        }
     }
 }
 

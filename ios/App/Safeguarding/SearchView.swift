@@ -25,6 +25,10 @@ struct SearchView: View {
 
     var body: some View {
         List {
+            // A query naming a place or postcode: that area's number for this hour comes first.
+            if let card = results?.contactCard {
+                CallNowSection(advice: card, title: "Call now: \(card.area.name)", sampleNote: true)
+            }
             if let dym = results?.suggestion {
                 Button("Did you mean: \(dym)") { query = dym }
             }

@@ -1,5 +1,6 @@
 package app.safeguarding.shared
 
+import app.safeguarding.core.CallAdvice
 import app.safeguarding.core.SafeguardingException
 import app.safeguarding.core.SafeguardingLibrary
 import app.safeguarding.core.SearchResult
@@ -19,6 +20,8 @@ data class SearchState(
     val query: String = "",
     val suggestions: List<Suggestion> = emptyList(),
     val results: List<SearchResult> = emptyList(),
+    /** The call-now card when the query names a place or postcode district; shown first. */
+    val contactCard: CallAdvice? = null,
     /** "Did you mean ...?" when the query had misspelt words. */
     val didYouMean: String? = null,
     val recent: List<String> = emptyList(),
@@ -64,7 +67,7 @@ class SearchViewModel(
 
     private suspend fun run(query: String) {
         if (query.isBlank()) {
-            _state.value = _state.value.copy(suggestions = emptyList(), results = emptyList(), didYouMean = null, error = null)
+            _state.value = _state.value.copy(suggestions = emptyList(), results = emptyList(), contactCard = null, didYouMean = null, error = null)
             return
         }
         try {
@@ -76,6 +79,7 @@ class SearchViewModel(
                 _state.value = _state.value.copy(
                     suggestions = suggestions,
                     results = results.results,
+                    contactCard = results.contactCard,
                     didYouMean = results.suggestion,
                     error = null,
                 )

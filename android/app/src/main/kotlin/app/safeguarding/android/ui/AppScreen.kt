@@ -50,7 +50,7 @@ fun AppScreen(navigator: Navigator, models: MainActivity.Models?, platform: Plat
                 return@Box
             }
             when (current) {
-                Screen.Search -> SearchScreen(models.search)
+                Screen.Search -> SearchScreen(models.search, platform)
                 Screen.Topics -> TopicsScreen(models.topics, onTopic = { navigator.push(Screen.TopicPages(it)) }, onPage = null)
                 is Screen.TopicPages -> TopicsScreen(models.topics, onTopic = null, onPage = { navigator.push(Screen.Reader(it)) }, topicId = current.topicId)
                 is Screen.Reader -> ReaderScreen(models.reader, current.pageId, current.anchor, platform)

@@ -27,6 +27,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.unit.dp
 import app.safeguarding.android.Platform
+import app.safeguarding.core.CallAdvice
 import app.safeguarding.core.Contact
 import app.safeguarding.shared.ContactsViewModel
 import app.safeguarding.shared.NEEDS
@@ -58,21 +59,28 @@ fun ContactsScreen(vm: ContactsViewModel, platform: Platform) {
             Text("Found by ${area.foundBy}", style = MaterialTheme.typography.labelMedium)
             if (state.home?.id != area.area.id) TextButton(onClick = { vm.makeHome() }) { Text("Make this my area") }
         }
-        state.advice?.let { advice ->
-            Column(Modifier.fillMaxWidth().padding(vertical = 12.dp).background(MaterialTheme.colorScheme.primaryContainer).padding(12.dp)) {
-                Text("Call now", fontWeight = FontWeight.Bold)
-                advice.contact?.let { Text(it.name, style = MaterialTheme.typography.titleMedium) }
-                advice.phone?.let { phone ->
-                    Button(onClick = { platform.dial(phone.tel) }, modifier = Modifier.fillMaxWidth()) { Text("Call ${phone.display}") }
-                }
-                Text(advice.reason)
-                advice.national.forEach { n ->
-                    n.phones.firstOrNull()?.let { p -> TextButton(onClick = { platform.dial(p.tel) }) { Text("${n.name}: ${p.display}") } }
-                }
-                Text("If someone is in immediate danger, call 999.", fontWeight = FontWeight.Bold)
-            }
-        }
+        state.advice?.let { CallNowCard(it, platform) }
         state.services.forEach { ServiceRow(it, platform, onFavourite = { vm.toggleFavourite(it) }) }
+    }
+}
+
+/** The number to ring at this hour and why, with the national lines: on Contacts and above search results. */
+@Composable
+fun CallNowCard(advice: CallAdvice, platform: Platform, title: String = "Call now", sampleNote: Boolean = false) {
+    Column(Modifier.fillMaxWidth().padding(vertical = 12.dp).background(MaterialTheme.colorScheme.primaryContainer).padding(12.dp)) {
+        Text(title, fontWeight = FontWeight.Bold)
+        if (sampleNote && advice.area.sample) {
+            Text("Sample data: these numbers are fictional and reach no one.", color = MaterialTheme.colorScheme.error)
+        }
+        advice.contact?.let { Text(it.name, style = MaterialTheme.typography.titleMedium) }
+        advice.phone?.let { phone ->
+            Button(onClick = { platform.dial(phone.tel) }, modifier = Modifier.fillMaxWidth()) { Text("Call ${phone.display}") }
+        }
+        Text(advice.reason)
+        advice.national.forEach { n ->
+            n.phones.firstOrNull()?.let { p -> TextButton(onClick = { platform.dial(p.tel) }) { Text("${n.name}: ${p.display}") } }
+        }
+        Text("If someone is in immediate danger, call 999.", fontWeight = FontWeight.Bold)
     }
 }
 

@@ -21,6 +21,7 @@ import androidx.compose.ui.text.buildAnnotatedString
 import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.text.input.ImeAction
 import androidx.compose.ui.unit.dp
+import app.safeguarding.android.Platform
 import app.safeguarding.core.Snippet
 import app.safeguarding.shared.SearchViewModel
 
@@ -31,7 +32,7 @@ fun Snippet.annotated(): AnnotatedString = buildAnnotatedString {
 }
 
 @Composable
-fun SearchScreen(vm: SearchViewModel) {
+fun SearchScreen(vm: SearchViewModel, platform: Platform) {
     val state by vm.state.collectAsState()
     Column(Modifier.padding(16.dp)) {
         OutlinedTextField(
@@ -52,6 +53,8 @@ fun SearchScreen(vm: SearchViewModel) {
         }
         state.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
         LazyColumn {
+            // A query naming a place or postcode: that area's number for this hour comes first.
+            state.contactCard?.let { card -> item { CallNowCard(card, platform, title = "Call now: ${card.area.name}", sampleNote = true) } }
             if (state.query.isBlank()) {
                 items(state.recent) { q -> Text(q, Modifier.fillMaxWidth().clickable { vm.onQueryChanged(q) }.padding(12.dp)) }
             }
