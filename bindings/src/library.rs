@@ -88,6 +88,20 @@ impl SafeguardingLibrary {
             .map_err(|e| SafeguardingError::Storage { reason: format!("install stopped: {e}") })?
     }
 
+    /// Where a damaged user database (bookmarks, notes, personal contacts) was moved when this
+    /// library opened, or `None`. The app then starts with empty user data and should say so,
+    /// offering `salvage_user_data` on that file.
+    pub fn user_data_moved_to(&self) -> Option<String> {
+        self.inner.user_data_moved_to().map(|p| p.display().to_string())
+    }
+
+    /// Reads what it still can from a user database that was moved aside: the app can show it,
+    /// export it, or add it back. Never changes the file.
+    /// I/O: yes (a small read). Not on the UI thread.
+    pub fn salvage_user_data(&self, path: String) -> Result<SalvagedUserData> {
+        Ok(core::Library::salvage_user_data(&PathBuf::from(path))?.into())
+    }
+
     /// What is installed, or `None` before the first install.
     /// I/O: yes (a small read). Avoid the UI thread.
     pub fn installed(&self) -> Result<Option<InstalledContent>> {

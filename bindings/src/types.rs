@@ -619,6 +619,55 @@ pub struct PersonalContact {
     pub notes: Option<String>,
 }
 
+impl From<core::PersonalContact> for PersonalContact {
+    fn from(c: core::PersonalContact) -> Self {
+        PersonalContact {
+            id: c.id,
+            name: c.name,
+            role: c.role,
+            area_id: c.area_id,
+            needs: c.needs,
+            phones: c.phones.into_iter().map(|p| PersonalPhone { label: p.label, number: p.number }).collect(),
+            email: c.email,
+            notes: c.notes,
+        }
+    }
+}
+
+/// What could still be read from a damaged user database that was moved aside.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SalvagedUserData {
+    pub bookmarks: Vec<SalvagedBookmark>,
+    pub notes: Vec<SalvagedNote>,
+    pub personal_contacts: Vec<PersonalContact>,
+    /// What could not be read, table by table.
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SalvagedBookmark {
+    pub page_id: String,
+    pub anchor: Option<String>,
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SalvagedNote {
+    /// `page:<id>` or `contact:<id>`.
+    pub target: String,
+    pub text: String,
+}
+
+impl From<core::Salvaged> for SalvagedUserData {
+    fn from(s: core::Salvaged) -> Self {
+        SalvagedUserData {
+            bookmarks: s.bookmarks.into_iter().map(|b| SalvagedBookmark { page_id: b.page_id, anchor: b.anchor }).collect(),
+            notes: s.notes.into_iter().map(|n| SalvagedNote { target: n.target, text: n.text }).collect(),
+            personal_contacts: s.personal_contacts.into_iter().map(PersonalContact::from).collect(),
+            problems: s.problems,
+        }
+    }
+}
+
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct PersonalPhone {
     pub label: String,

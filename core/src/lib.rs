@@ -32,4 +32,4 @@ pub use search::{
 };
 pub use store::{InstalledContent, TopicSummary};
 pub use sync::{ChangedPage, SyncConfig, SyncFailure, SyncReport, SyncStatus};
-pub use userdata::{Bookmark, Note, NoteTarget, PersonalContact, PersonalPhone};
+pub use userdata::{Bookmark, Note, NoteTarget, PersonalContact, PersonalPhone, Salvaged, SalvagedBookmark, SalvagedNote};

@@ -28,6 +28,8 @@ import app.safeguarding.shared.updatedLine
 import app.safeguarding.shared.UpdatesViewModel
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.runBlocking
+import java.io.File
+import java.io.RandomAccessFile
 import java.nio.file.Files
 import java.util.Collections
 import kotlin.system.exitProcess
@@ -157,6 +159,25 @@ fun main() {
         assertEquals("Ask the MCA lead, ext 4321", lib.page("mca-dols").note, "note")
         lib.recordSearch("dols")
         assertEquals(listOf("dols"), lib.recentSearches(), "recent")
+    }
+
+    test("a damaged user database is moved aside, reported, and what is left can be read") {
+        val dir = freshDir()
+        SafeguardingLibrary.open(dir).use { lib ->
+            lib.installContent(contentDir, null, null)
+            lib.addBookmark("mca-dols", null)
+        }
+        // Overwrite the header: SQLite no longer recognises the file as a database.
+        RandomAccessFile(File(dir, "user.sqlite"), "rw").use { it.seek(0); it.write(ByteArray(100) { 0x5A }) }
+        SafeguardingLibrary.open(dir).use { lib ->
+            val moved = checkNotNull(lib.userDataMovedTo()) { "reported as moved aside" }
+            check(File(moved).exists() && File(moved).length() > 0) { "kept, not deleted: $moved" }
+            check(lib.bookmarks().isEmpty()) { "starts with empty user data" }
+            assertEquals("mca-dols", lib.search("dols", null, null, 5u).results.first().id, "guidance unaffected")
+            val salvaged = lib.salvageUserData(moved)
+            check(salvaged.problems.isNotEmpty()) { "says what it could not read: $salvaged" }
+        }
+        check(SafeguardingLibrary.open(dir).use { it.userDataMovedTo() } == null) { "only reported on the open that moved it" }
     }
 
     test("contacts: postcode, out-of-hours advice with its reason, and input errors") {

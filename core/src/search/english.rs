@@ -3,18 +3,27 @@
 //! "corrected" into guidance words.
 //!
 //! The list is SCOWL's British and American lists (Debian's wbritish and wamerican, lower-cased
-//! ASCII words), compiled to a finite-state set by `build.rs`; see `core/data/README.md`.
+//! ASCII words), compiled to a finite-state set by `build.rs` and gzipped (unpacked once, on first use); see `core/data/README.md`.
 
+use std::io::Read;
 use std::sync::OnceLock;
 
 use tantivy_fst::raw::Fst;
 use tantivy_fst::Map;
 
-static BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/english-words.fst"));
+static PACKED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/english-words.fst.gz"));
+/// Well above the unpacked list (245 KB); only a broken build could reach it.
+const MAX_UNPACKED: u64 = 4 << 20;
 
-fn words() -> Option<&'static Map<&'static [u8]>> {
-    static WORDS: OnceLock<Option<Map<&'static [u8]>>> = OnceLock::new();
-    WORDS.get_or_init(|| Fst::new(BYTES).ok().map(Map::from)).as_ref()
+fn words() -> Option<&'static Map<Vec<u8>>> {
+    static WORDS: OnceLock<Option<Map<Vec<u8>>>> = OnceLock::new();
+    WORDS
+        .get_or_init(|| {
+            let mut bytes = Vec::new();
+            flate2::read::GzDecoder::new(PACKED).take(MAX_UNPACKED).read_to_end(&mut bytes).ok()?;
+            Fst::new(bytes).ok().map(Map::from)
+        })
+        .as_ref()
 }
 
 /// True when `word` (lower case, as the analyser leaves it) is an English word. British
@@ -23,9 +32,9 @@ pub fn is_english(word: &str) -> bool {
     words().is_some_and(|w| w.contains_key(word))
 }
 
-/// Size of the compiled list, for the size budget.
+/// Size of the compiled list as the library carries it (gzipped), for the size budget.
 pub fn list_bytes() -> usize {
-    BYTES.len()
+    PACKED.len()
 }
 
 #[cfg(test)]

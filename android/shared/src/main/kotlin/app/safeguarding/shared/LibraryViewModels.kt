@@ -11,6 +11,7 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
 
@@ -25,14 +26,17 @@ class TopicsViewModel(
     val state: StateFlow<TopicsState> = _state.asStateFlow()
 
     fun load() = scope.launch {
-        _state.value = _state.value.copy(topics = withContext(io) { library.topics() })
+        // Read, then update: the state is taken after the suspension, not before it.
+        val topics = withContext(io) { library.topics() }
+        _state.update { it.copy(topics = topics) }
     }
 
     fun open(topicId: String) = scope.launch {
         try {
-            _state.value = _state.value.copy(pages = withContext(io) { library.pagesInTopic(topicId) }, error = null)
+            val pages = withContext(io) { library.pagesInTopic(topicId) }
+            _state.update { it.copy(pages = pages, error = null) }
         } catch (e: SafeguardingException) {
-            _state.value = _state.value.copy(error = userMessage(e))
+            _state.update { it.copy(error = userMessage(e)) }
         }
     }
 }

@@ -13,6 +13,7 @@ import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
 
@@ -47,7 +48,7 @@ class SearchViewModel(
     fun start() {
         scope.launch {
             val recent = withContext(io) { library.recentSearches() }
-            _state.value = _state.value.copy(recent = recent)
+            _state.update { it.copy(recent = recent) }
         }
     }
 
@@ -94,8 +95,14 @@ class SearchViewModel(
         val query = _state.value.query.trim()
         if (query.isEmpty()) return
         scope.launch {
-            withContext(io) { library.recordSearch(query) }
-            _state.value = _state.value.copy(recent = withContext(io) { library.recentSearches() })
+            // Read first, then update: `_state.value.copy(recent = withContext(...))` would take
+            // the state before suspending and write it back afterwards, losing any results that
+            // arrived meanwhile.
+            val recent = withContext(io) {
+                library.recordSearch(query)
+                library.recentSearches()
+            }
+            _state.update { it.copy(recent = recent) }
         }
     }
 
