@@ -1,7 +1,9 @@
 // The editors' service in real headless Chromium (Debian's chromium driven by playwright-core):
 // an editor edits the FGM reporting page, meets a validation error for a bad phone number,
 // fixes it, sees the preview and submits; an approver sees the diff, approves, publishes to
-// staging and promotes to production. Screenshots of each main screen go to $SCREENSHOTS.
+// staging and promotes to production. Then the contacts screens: an area's form (a bad phone
+// number refused with the form kept, a good one saved as a change with its diff) and a CSV
+// upload whose problems are named by CSV line. Screenshots of each main screen go to $SCREENSHOTS.
 //
 // Run by scripts/test-browser, which starts the server and sets SERVER_URL, the accounts'
 // passwords (EDITOR_PASSWORD, APPROVER_PASSWORD) and SCREENSHOTS.
@@ -112,6 +114,59 @@ test("edit, review, approve, publish and promote in the browser", { timeout: 120
     await shot(page, "07-published");
     assert.deepEqual(page.errors, [], "no script errors or CSP violations");
     await approver.context.close();
+  } finally {
+    await browser.close();
+  }
+});
+
+test("contacts: an area's form and a CSV upload", { timeout: 120000 }, async () => {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  try {
+    const editor = await login(browser, "editor", process.env.EDITOR_PASSWORD);
+    const page = editor.page;
+    await page.click("nav >> text=Contacts");
+    assert.match(await page.textContent("h1"), /Contacts directories/);
+    await shot(page, "08-contacts");
+
+    await page.click('a[href="/contacts/area?path=contacts/sample-yorkshire/sheffield.toml"]');
+    // The EDT's own fieldset, by its legend (other services' notes mention the EDT too).
+    const edtPhones = () => page.locator("fieldset.service")
+      .filter({ has: page.locator("legend", { hasText: "Emergency duty team" }) }).locator("textarea.phones");
+    const phones = edtPhones();
+    const before = await phones.inputValue();
+    assert.ok(before.includes("Duty social worker: 0114 496 0042"), before);
+
+    // A number that is not one: the validator refuses it and the form keeps what was typed.
+    await phones.fill(before.replace("0114 496 0042", "0114 496"));
+    await Promise.all([page.waitForLoadState("load"), page.click("#save")]);
+    const problems = await page.textContent("#problems-box");
+    assert.match(problems, /service 'Emergency duty team \(out of hours social care\)': .*0114 496/, problems);
+    assert.ok((await edtPhones().inputValue()).includes("0114 496\n"), "the form keeps what was typed");
+    await shot(page, "09-area-form-error");
+
+    // A good number: saved as a draft, and the change's diff shows exactly that line.
+    await edtPhones().fill(before.replace("0114 496 0042", "0114 496 0099"));
+    await page.fill("input[name=summary]", "New EDT duty number");
+    await Promise.all([page.waitForURL(/\/changes\/\d+$/), page.click("#save")]);
+    const added = await page.textContent("#diff tr.added");
+    const removed = await page.textContent("#diff tr.removed");
+    assert.ok(added.includes("0114 496 0099") && removed.includes("0114 496 0042"), `${added} / ${removed}`);
+    await shot(page, "10-area-change");
+
+    // A CSV with problems: named by CSV line, nothing saved.
+    await page.goto(`${BASE}/contacts/upload?directory=sample-yorkshire`);
+    assert.equal(await page.inputValue("#name"), "Yorkshire sample directory", "an existing directory's details are filled in");
+    await page.fill("#csv", "area_id,area_name\nsample-x,X\n");
+    await Promise.all([page.waitForLoadState("load"), page.click("#upload")]);
+    const csvProblems = await page.textContent("#problems-box");
+    assert.match(csvProblems, /sample-yorkshire\.csv:line 1: error: missing columns/, csvProblems);
+    await shot(page, "11-csv-problems");
+    assert.deepEqual(page.errors, [], "no script errors or CSP violations");
+    await editor.context.close();
   } finally {
     await browser.close();
   }

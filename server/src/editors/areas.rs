@@ -235,6 +235,31 @@ pub fn apply_form(source: &str, form: &AreaForm) -> Result<String> {
     Ok(format!("{header}{body}"))
 }
 
+/// Which part of the form a line of the area file belongs to ("the area", or a service by its
+/// name), so the validator's findings can be read beside the form rather than the TOML.
+pub fn part_at_line(source: &str, line: usize) -> String {
+    let mut part = "the area".to_string();
+    let mut in_service = false;
+    for text in source.lines().take(line) {
+        let text = text.trim();
+        if text == "[[service]]" {
+            in_service = true;
+            part = "a service".into();
+        } else if text.starts_with('[') {
+            // `[[service.phones]]` stays in its service; `[area]` is the area.
+            if text == "[area]" {
+                in_service = false;
+                part = "the area".into();
+            }
+        } else if in_service && text.starts_with("name") {
+            if let Some(name) = text.split_once('=').map(|(_, v)| v.trim().trim_matches('"')) {
+                part = format!("service '{name}'");
+            }
+        }
+    }
+    part
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,6 +297,13 @@ mod tests {
         let mut form = form_of(AREA).expect("form");
         form.services[0].phones = "0113 496 0009".into();
         assert!(apply_form(AREA, &form).expect_err("no label").to_string().contains("label: number"));
+    }
+
+    #[test]
+    fn a_line_is_placed_in_its_service() {
+        let line_of = |needle: &str| AREA.lines().position(|l| l.contains(needle)).expect("line") + 1;
+        assert_eq!(part_at_line(AREA, line_of("0113 496 0003")), "service 'EDT'");
+        assert_eq!(part_at_line(AREA, line_of("postcode_districts")), "the area");
     }
 
     #[test]

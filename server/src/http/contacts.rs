@@ -14,7 +14,7 @@ use super::api::{change_out, ApiJson, ApiPath, ApiResult};
 use super::auth::{run, ApiUser, WebUser};
 use super::web::{normalise, render, see_other, url_component, WebError, WebResult};
 use super::AppState;
-use crate::editors::areas::{apply_form, form_from_fields, form_of, AreaForm};
+use crate::editors::areas::{apply_form, form_from_fields, form_of, part_at_line, AreaForm};
 use crate::editors::directories::CsvUpload;
 use crate::editors::{Editors, Error};
 use safeguarding_content::{parse_directories, Diagnostics};
@@ -247,12 +247,17 @@ async fn save_area(
             None => latest.text(&path).ok_or_else(|| Error::NotFound(format!("no published file '{path}'")))?,
         };
         let source = apply_form(&base, &posted)?;
-        svc.save_file_draft(&actor, &path, &source, &summary)
+        let (change, outcome) = svc.save_file_draft(&actor, &path, &source, &summary)?;
+        Ok((change, outcome, source))
     })
     .await;
     match saved {
-        Ok((change, outcome)) if !outcome.has_errors => Ok(see_other(&format!("/changes/{}", change.id))),
-        Ok((change, outcome)) => {
+        Ok((change, outcome, _)) if !outcome.has_errors => Ok(see_other(&format!("/changes/{}", change.id))),
+        Ok((change, mut outcome, source)) => {
+            // The findings carry the file's line numbers; say which part of the form that is.
+            for p in outcome.problems.iter_mut().filter(|p| p.path == q.path) {
+                p.message = format!("{}: {}", part_at_line(&source, p.line), p.message);
+            }
             area_view(&user, &q.path, &form, outcome.problems, Some(format!("Draft saved as change {}, with errors to fix.", change.id)))
         }
         Err(Error::Invalid(message)) => area_view(&user, &q.path, &form, Vec::new(), Some(message)),
