@@ -12,6 +12,7 @@
 
 pub mod contacts;
 pub mod error;
+mod crash;
 mod guard;
 pub mod library;
 pub mod lock;

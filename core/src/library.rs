@@ -174,7 +174,9 @@ impl Library {
         let index_dir = self.dir.join(INDEX_DIR);
         let staged = store.stage(&content, &version, source, work)?;
         let built = SearchIndex::build(&index_dir, &content.pages, &content.synonyms, &meta, work)?;
+        crate::crash::point("install:before-commit");
         staged.commit()?;
+        crate::crash::point("install:after-commit");
         // From here the new content is installed. If the swap fails, the index no longer
         // matches the content and is rebuilt on the next open.
         SearchIndex::swap_in(&index_dir, &built)?;

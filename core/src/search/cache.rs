@@ -71,6 +71,7 @@ pub(super) fn swap_in(dir: &Path, staging: &Path) -> Result<()> {
     if dir.exists() {
         fs::rename(dir, &old).map_err(Error::io(dir))?;
     }
+    crate::crash::point("install:mid-swap");
     fs::rename(staging, dir).map_err(Error::io(staging))?;
     if old.exists() {
         // Open readers may still map files in it; on Unix they keep working until dropped.
