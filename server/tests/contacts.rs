@@ -70,6 +70,10 @@ async fn a_csv_upload_is_one_reviewed_change_to_the_whole_directory() {
     let diff = detail["diff"].to_string();
     assert!(diff.contains("directory.toml") && diff.contains("sample-alpha.toml") && diff.contains("01632 960101"), "{diff}");
 
+    // Its page offers the upload again (the draft is replaced), not a text editor.
+    let page = ed.get(&format!("/changes/{id}")).await;
+    assert!(page.text.replace("&#x2f;", "/").contains("/contacts/upload?directory=alpha\""), "{}", page.text);
+
     let version = approve_and_publish(&mut ed, &mut ap, id).await;
     let (v, area) = tree_text(&service.tree("staging"), service.setup.keys(), "contacts/alpha/sample-alpha.toml");
     assert_eq!(v, version);
