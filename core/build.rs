@@ -12,8 +12,7 @@ fn main() {
         text.push_str(&std::fs::read_to_string(source).unwrap_or_else(|e| panic!("read {source}: {e}")));
         text.push('\n');
     }
-    let mut words: Vec<&str> =
-        text.lines().map(str::trim).filter(|w| !w.is_empty() && !w.starts_with('#')).collect();
+    let mut words: Vec<&str> = text.lines().map(str::trim).filter(|w| !w.is_empty() && !w.starts_with('#')).collect();
     words.sort_unstable();
     words.dedup();
     let mut builder = tantivy_fst::MapBuilder::memory();

@@ -660,7 +660,11 @@ pub struct SalvagedNote {
 impl From<core::Salvaged> for SalvagedUserData {
     fn from(s: core::Salvaged) -> Self {
         SalvagedUserData {
-            bookmarks: s.bookmarks.into_iter().map(|b| SalvagedBookmark { page_id: b.page_id, anchor: b.anchor }).collect(),
+            bookmarks: s
+                .bookmarks
+                .into_iter()
+                .map(|b| SalvagedBookmark { page_id: b.page_id, anchor: b.anchor })
+                .collect(),
             notes: s.notes.into_iter().map(|n| SalvagedNote { target: n.target, text: n.text }).collect(),
             personal_contacts: s.personal_contacts.into_iter().map(PersonalContact::from).collect(),
             problems: s.problems,

@@ -328,7 +328,10 @@ fn open_library(cli: &Cli, json: bool) -> Result<Library, Error> {
     }
     if !content.is_dir() {
         if installed.is_some() {
-            eprintln!("safeguarding: warning: {} is not a folder; still using the installed content", content.display());
+            eprintln!(
+                "safeguarding: warning: {} is not a folder; still using the installed content",
+                content.display()
+            );
             return Ok(library);
         }
         return Err(Error::InvalidInput(format!(
@@ -434,13 +437,8 @@ fn content_affected(dir: &Path, entry: &str, json: bool) -> Result<ExitCode, Err
             if known.is_empty() { "none".to_string() } else { known.join(", ") }
         )));
     };
-    let mut pages: Vec<(&safeguarding_core::content::Page, Vec<safeguarding_core::content::Reliance>)> = checked
-        .content
-        .pages
-        .iter()
-        .map(|p| (p, found.reliance_in(p)))
-        .filter(|(_, r)| !r.is_empty())
-        .collect();
+    let mut pages: Vec<(&safeguarding_core::content::Page, Vec<safeguarding_core::content::Reliance>)> =
+        checked.content.pages.iter().map(|p| (p, found.reliance_in(p))).filter(|(_, r)| !r.is_empty()).collect();
     pages.sort_by(|a, b| a.0.id.cmp(&b.0.id));
     if json {
         let value = serde_json::json!({
@@ -468,7 +466,13 @@ fn content_affected(dir: &Path, entry: &str, json: bool) -> Result<ExitCode, Err
         let state = if p.last_reviewed >= found.since { "reviewed since" } else { "NOT REVIEWED SINCE" };
         out.push_str(&format!("  {} ({}): last reviewed {}, {state}\n", p.id, p.title, p.last_reviewed));
         for u in uses {
-            out.push_str(&format!("    {}:{}: \"{}\" in {}\n", dir.join(&p.path).display(), u.line, u.pattern, u.field));
+            out.push_str(&format!(
+                "    {}:{}: \"{}\" in {}\n",
+                dir.join(&p.path).display(),
+                u.line,
+                u.pattern,
+                u.field
+            ));
         }
     }
     write_stdout(&output::clean(&out));

@@ -173,8 +173,7 @@ fn rich(t: &RichText) -> String {
                 m.end as usize,
                 match target {
                     LinkTarget::Phone { display, .. } => {
-                        let text =
-                            String::from_utf16_lossy(&units[m.start as usize..m.end as usize]);
+                        let text = String::from_utf16_lossy(&units[m.start as usize..m.end as usize]);
                         if text.replace(' ', "") == display.replace(' ', "") {
                             "☎".to_string()
                         } else {
@@ -382,7 +381,13 @@ pub fn status_json(s: &SyncStatus, installed: Option<&InstalledContent>) -> Valu
 
 pub fn print_status(o: &mut String, s: &SyncStatus, installed: Option<&InstalledContent>) {
     match installed {
-        Some(i) => line!(o, "Installed: {} pages from {} (manifest version {})", i.page_count, clean(&i.source), s.manifest_version),
+        Some(i) => line!(
+            o,
+            "Installed: {} pages from {} (manifest version {})",
+            i.page_count,
+            clean(&i.source),
+            s.manifest_version
+        ),
         None => line!(o, "Nothing installed yet."),
     }
     if let Some(c) = &s.channel {

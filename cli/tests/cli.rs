@@ -294,7 +294,8 @@ fn escape_sequences_in_content_and_contacts_never_reach_the_terminal() {
     assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
     assert!(!list.stdout.contains(&0x1b), "{}", String::from_utf8_lossy(&list.stdout));
     let long = "x".repeat(500);
-    let add = run_with_content(data.path(), content.path(), &["contacts", "add", "--name", &long, "--phone", "07700 900123"]);
+    let add =
+        run_with_content(data.path(), content.path(), &["contacts", "add", "--name", &long, "--phone", "07700 900123"]);
     assert!(!add.status.success());
     assert!(String::from_utf8_lossy(&add.stderr).contains("limit is 200"));
 }
@@ -302,7 +303,8 @@ fn escape_sequences_in_content_and_contacts_never_reach_the_terminal() {
 #[test]
 fn affected_lists_pages_touched_by_a_register_entry() {
     let data = tempfile::tempdir().unwrap();
-    let out = run(data.path(), &["content", "affected", "--by", "Cheshire West", bundled().to_str().unwrap(), "--json"]);
+    let out =
+        run(data.path(), &["content", "affected", "--by", "Cheshire West", bundled().to_str().unwrap(), "--json"]);
     let v = json(&out);
     assert_eq!(v["entry"]["id"], "cheshire-west-acid-test");
     let ids: Vec<&str> = v["pages"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();

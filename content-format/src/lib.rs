@@ -42,9 +42,9 @@ pub use hours::{day_name, format_time, Calendar, HolidayList, Hours, Rule};
 #[cfg(feature = "import")]
 pub use import::import_csv;
 pub use page::{parse_page, Change, Page, PageKind, Section, Source, AUDIENCES};
-pub use superseded::{parse_superseded, Reliance, Superseded, REGISTER_PATH};
 pub use phone::{PhoneError, PhoneNumber};
 pub use postcode::{is_district, Postcode, PostcodeError};
+pub use superseded::{parse_superseded, Reliance, Superseded, REGISTER_PATH};
 pub use synonyms::{parse_synonyms, Synonyms};
 pub use topics::{parse_topics, Topic};
 

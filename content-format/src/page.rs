@@ -324,7 +324,10 @@ pub(crate) fn check_act_now(page: &Page, diags: &mut Diagnostics) {
         diags.warning(
             &page.path,
             line_of(0),
-            format!("'{}' is an action page with no [!ACT NOW] box (set `kind = \"background\"` if nobody acts on it)", page.id),
+            format!(
+                "'{}' is an action page with no [!ACT NOW] box (set `kind = \"background\"` if nobody acts on it)",
+                page.id
+            ),
         );
     }
     let mut words = 0;
@@ -335,7 +338,11 @@ pub(crate) fn check_act_now(page: &Page, diags: &mut Diagnostics) {
             for item in items {
                 let n = item.text.text.split_whitespace().count();
                 if n > STEP_WORD_LIMIT + 5 {
-                    diags.warning(&page.path, line_of(i), format!("a step has {n} words; keep steps under about {STEP_WORD_LIMIT}"));
+                    diags.warning(
+                        &page.path,
+                        line_of(i),
+                        format!("a step has {n} words; keep steps under about {STEP_WORD_LIMIT}"),
+                    );
                 }
             }
         }
@@ -344,7 +351,9 @@ pub(crate) fn check_act_now(page: &Page, diags: &mut Diagnostics) {
         }
     }
     match first_steps {
-        None => diags.warning(&page.path, line_of(0), format!("'{}' is an action page with no numbered steps", page.id)),
+        None => {
+            diags.warning(&page.path, line_of(0), format!("'{}' is an action page with no numbered steps", page.id))
+        }
         Some(i) if words > ACT_NOW_WORD_LIMIT => diags.warning(
             &page.path,
             line_of(i),

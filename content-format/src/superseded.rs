@@ -193,7 +193,10 @@ pub(crate) fn check_synonyms_text(register: &[Superseded], path: &str, text: &st
                 diags.warning(
                     path,
                     i + 1,
-                    format!("search synonym uses \"{p}\" from superseded {}: check it does not teach the old position", entry.name),
+                    format!(
+                        "search synonym uses \"{p}\" from superseded {}: check it does not teach the old position",
+                        entry.name
+                    ),
                 );
             }
         }

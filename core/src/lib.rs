@@ -11,8 +11,8 @@
 //! - [`library`]: the façade tying them to one data folder.
 
 pub mod contacts;
-pub mod error;
 mod crash;
+pub mod error;
 mod guard;
 pub mod library;
 pub mod lock;
@@ -33,4 +33,6 @@ pub use search::{
 };
 pub use store::{InstalledContent, TopicSummary};
 pub use sync::{ChangedPage, SyncConfig, SyncFailure, SyncReport, SyncStatus};
-pub use userdata::{Bookmark, Note, NoteTarget, PersonalContact, PersonalPhone, Salvaged, SalvagedBookmark, SalvagedNote};
+pub use userdata::{
+    Bookmark, Note, NoteTarget, PersonalContact, PersonalPhone, Salvaged, SalvagedBookmark, SalvagedNote,
+};

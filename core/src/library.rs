@@ -184,22 +184,15 @@ impl Library {
         *self.index.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(index));
         *lock(&self.suggester) = None;
         *lock(&self.contacts) = None;
-        Ok(InstallReport {
-            installed: true,
-            version,
-            page_count: content.pages.len() as u32,
-            warnings,
-        })
+        Ok(InstallReport { installed: true, version, page_count: content.pages.len() as u32, warnings })
     }
 
     /// Syncs the channel tree at `config.server`: verifies it, downloads only the blobs this
     /// device lacks, and installs the release atomically. On any failure the installed content
     /// stays, the failure is recorded for [`Library::sync_status`], and the error is returned.
     pub fn sync(&self, config: &SyncConfig, work: &Work<'_>) -> Result<SyncReport> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(Error::io(&self.dir))?;
+        let runtime =
+            tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(Error::io(&self.dir))?;
         // A background sync and a foreground install never overlap.
         let _writer = WriterLock::acquire(&self.dir)?;
         let mut state = SyncState::load(&self.dir);
@@ -217,8 +210,11 @@ impl Library {
                 }
             }
             Err(e) => {
-                state.last_error =
-                    Some(sync::SyncFailure { kind: e.kind().to_string(), message: e.to_string(), at: chrono::Utc::now() })
+                state.last_error = Some(sync::SyncFailure {
+                    kind: e.kind().to_string(),
+                    message: e.to_string(),
+                    at: chrono::Utc::now(),
+                })
             }
         }
         state.save(&self.dir)?;
@@ -260,7 +256,10 @@ impl Library {
             Verdict::Newer(m) => m,
         };
         if manifest.total_size() > config.caps.max_total_bytes {
-            return Err(sync::refused("too_large", format!("the release is {} bytes, over the limit", manifest.total_size())));
+            return Err(sync::refused(
+                "too_large",
+                format!("the release is {} bytes, over the limit", manifest.total_size()),
+            ));
         }
         // Only the blobs this device lacks; each checked against the manifest before use.
         let blobs = BlobStore::new(&self.dir);
@@ -272,7 +271,8 @@ impl Library {
                 None => {
                     fetched.push(doc);
                     let name = format!("{}/{}", sync::BLOBS_DIR, doc.sha256);
-                    let (b, _) = body(fetch.get(&name, doc.size.min(config.caps.max_blob_bytes), None, &progress).await?);
+                    let (b, _) =
+                        body(fetch.get(&name, doc.size.min(config.caps.max_blob_bytes), None, &progress).await?);
                     doc.verify_blob(&b).map_err(|e| sync::format_error(&e))?;
                     blobs.put(&doc.sha256, &b)?;
                     b
@@ -314,7 +314,12 @@ impl Library {
         let store = lock(&self.content);
         let mut out = Vec::new();
         for doc in fetched {
-            let Some(id) = doc.path.strip_prefix("guidance/").and_then(|p| p.rsplit('/').next()).and_then(|f| f.strip_suffix(".md")) else {
+            let Some(id) = doc
+                .path
+                .strip_prefix("guidance/")
+                .and_then(|p| p.rsplit('/').next())
+                .and_then(|f| f.strip_suffix(".md"))
+            else {
                 continue;
             };
             let title = store.page_title(id)?.or_else(|| before.get(id).cloned());
@@ -682,7 +687,10 @@ fn removed_pages_warning(store: &ContentStore, new_pages: &[Page]) -> Result<Opt
     diags.warning(
         "guidance",
         1,
-        format!("this release removes {removed} of the {} installed pages: check it is the right release", installed.len()),
+        format!(
+            "this release removes {removed} of the {} installed pages: check it is the right release",
+            installed.len()
+        ),
     );
     let warning = diags.iter().next().cloned();
     Ok(warning)

@@ -18,8 +18,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use safeguarding_content::ContentFiles;
 use safeguarding_sync_format::{
-    key_id, verify_keys_with_caps, verify_manifest_with_caps, Caps, Manifest, KEYS_FILE, KEYS_SIG_FILE,
-    MANIFEST_FILE, MANIFEST_SIG_FILE, MAX_SIG_FILE_BYTES,
+    key_id, verify_keys_with_caps, verify_manifest_with_caps, Caps, Manifest, KEYS_FILE, KEYS_SIG_FILE, MANIFEST_FILE,
+    MANIFEST_SIG_FILE, MAX_SIG_FILE_BYTES,
 };
 use serde::{Deserialize, Serialize};
 
@@ -329,7 +329,8 @@ impl<'a> Fetcher<'a> {
             progress(self.downloaded);
         }
         if gzipped {
-            bytes = gunzip(&bytes, max).map_err(|e| Retry::Never(Error::Sync { kind: "malformed", message: format!("{name}: {e}") }))?;
+            bytes = gunzip(&bytes, max)
+                .map_err(|e| Retry::Never(Error::Sync { kind: "malformed", message: format!("{name}: {e}") }))?;
         }
         Ok(Fetched::Body { bytes, etag })
     }
@@ -378,10 +379,10 @@ pub(crate) fn judge(
     now: DateTime<Utc>,
 ) -> Result<Verdict> {
     if manifest.channel != config.channel {
-        return Err(refused("wrong_channel", format!(
-            "the manifest is for channel '{}', not '{}'",
-            manifest.channel, config.channel
-        )));
+        return Err(refused(
+            "wrong_channel",
+            format!("the manifest is for channel '{}', not '{}'", manifest.channel, config.channel),
+        ));
     }
     let sha = safeguarding_sync_format::sha256_hex(manifest_bytes);
     if manifest.manifest_version == state.manifest_version && state.channel.as_deref() == Some(&manifest.channel) {
@@ -432,7 +433,8 @@ pub(crate) fn check_keys(
             "this data folder trusts a different root key; reset it to follow another publisher".into(),
         ));
     }
-    let delegation = verify_keys_with_caps(keys, sig, &config.roots, now, &config.caps).map_err(|e| format_error(&e))?;
+    let delegation =
+        verify_keys_with_caps(keys, sig, &config.roots, now, &config.caps).map_err(|e| format_error(&e))?;
     if delegation.version() < state.keys_version {
         return Err(refused(
             "rollback",

@@ -239,7 +239,10 @@ async fn main() {
     let seconds: u32 = std::env::var("WRK_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
 
     let (times, service) = publish_times().await;
-    println!("Publish through the editors' service ({} documents, median of 3 whole / {ROUNDS} one-page):", times.documents);
+    println!(
+        "Publish through the editors' service ({} documents, median of 3 whole / {ROUNDS} one-page):",
+        times.documents
+    );
     println!("  whole library to staging (first publish):  {}", ms(times.whole_staging));
     println!("  promote whole library to production:       {}", ms(times.whole_production));
     println!("  one changed page to staging:               {}", ms(times.one_page));

@@ -445,8 +445,7 @@ fn run_backup(args: BackupArgs) -> Result<(), Error> {
 fn run_import(args: ImportArgs) -> Result<(), Error> {
     let svc = Editors::open(&args.data, None, editors::Config::default(), true).map_err(service_error)?;
     let files = safeguarding_content::ContentFiles::from_dir(&args.content)?;
-    let (number, diagnostics) =
-        svc.import(&Actor::cli(), &files, Local::now().date_naive()).map_err(service_error)?;
+    let (number, diagnostics) = svc.import(&Actor::cli(), &files, Local::now().date_naive()).map_err(service_error)?;
     for w in diagnostics.warnings() {
         eprintln!("{w}");
     }

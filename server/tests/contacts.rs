@@ -68,7 +68,10 @@ async fn a_csv_upload_is_one_reviewed_change_to_the_whole_directory() {
     let detail = ed.get(&format!("/api/changes/{id}")).await.json();
     assert_eq!(detail["path"], "contacts/alpha/");
     let diff = detail["diff"].to_string();
-    assert!(diff.contains("directory.toml") && diff.contains("sample-alpha.toml") && diff.contains("01632 960101"), "{diff}");
+    assert!(
+        diff.contains("directory.toml") && diff.contains("sample-alpha.toml") && diff.contains("01632 960101"),
+        "{diff}"
+    );
 
     // Its page offers the upload again (the draft is replaced), not a text editor.
     let page = ed.get(&format!("/changes/{id}")).await;
@@ -95,7 +98,11 @@ async fn a_csv_upload_is_one_reviewed_change_to_the_whole_directory() {
     assert_eq!(page.status, StatusCode::OK);
     // minijinja escapes `/` in values as `&#x2f;`, which the browser reads back as `/`.
     let html = page.text.replace("&#x2f;", "/");
-    assert!(html.contains("Alpha sample directory") && html.contains("/contacts/area?path=contacts/alpha/sample-alpha.toml"), "{html}");
+    assert!(
+        html.contains("Alpha sample directory")
+            && html.contains("/contacts/area?path=contacts/alpha/sample-alpha.toml"),
+        "{html}"
+    );
 }
 
 async fn post_form(c: &mut Client, path: &str, fields: Vec<(&'static str, String)>) -> common::service::Reply {
@@ -127,7 +134,10 @@ async fn an_area_form_edits_its_file_and_keeps_what_it_does_not_show() {
             ("last_verified", "2026-12-01".to_string()),
             ("service.0.id", "edt".to_string()),
             ("service.0.name", "Emergency duty team".to_string()),
-            ("service.0.hours", "Mon-Fri 00:00-09:00\r\nMon-Fri 17:00-24:00\r\nSat,Sun 00:00-24:00\r\nBH 00:00-24:00".to_string()),
+            (
+                "service.0.hours",
+                "Mon-Fri 00:00-09:00\r\nMon-Fri 17:00-24:00\r\nSat,Sun 00:00-24:00\r\nBH 00:00-24:00".to_string(),
+            ),
             ("service.0.phones", phone.to_string()),
             ("service.0.out_of_hours", "on".to_string()),
             ("service.0.last_verified", "2026-12-01".to_string()),

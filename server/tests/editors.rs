@@ -80,7 +80,8 @@ async fn editors_draft_and_submit_but_only_another_approver_approves_and_publish
     assert_eq!(manifest.channel, "production");
     assert_eq!(manifest.manifest_version, pv);
     let (_, staging) = common::read_tree(&svc.tree("staging"), svc.setup.keys());
-    let shas = |m: &safeguarding_sync_format::Manifest| m.documents.iter().map(|d| d.sha256.clone()).collect::<Vec<_>>();
+    let shas =
+        |m: &safeguarding_sync_format::Manifest| m.documents.iter().map(|d| d.sha256.clone()).collect::<Vec<_>>();
     assert_eq!(shas(&manifest), shas(&staging), "production carries staging's exact bytes");
     let r = ap.post("/api/channels/production/publish", json!({})).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
@@ -104,7 +105,11 @@ async fn editors_draft_and_submit_but_only_another_approver_approves_and_publish
     let blob = &staging.documents[0].sha256;
     let r = ed.get(&format!("/channels/staging/blobs/{blob}")).await;
     assert_eq!(r.headers["cache-control"], "public, max-age=31536000, immutable");
-    for bad in ["/channels/nightly/manifest.json", "/channels/staging/.publisher/lock", "/channels/staging/blobs/..%2f..%2fdata"] {
+    for bad in [
+        "/channels/nightly/manifest.json",
+        "/channels/staging/.publisher/lock",
+        "/channels/staging/blobs/..%2f..%2fdata",
+    ] {
         assert_eq!(ed.get(bad).await.status, StatusCode::NOT_FOUND, "{bad}");
     }
 }
@@ -128,7 +133,8 @@ async fn accounts_disabled_users_and_admin_only_pages() {
     let r = ad.draft(PAGE, "x", "").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(ad.post("/api/channels/staging/publish", json!({})).await.status, StatusCode::FORBIDDEN);
-    let r = ed.post("/api/users", json!({"name": "mallory", "roles": ["admin"], "password": "long enough password"})).await;
+    let r =
+        ed.post("/api/users", json!({"name": "mallory", "roles": ["admin"], "password": "long enough password"})).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
     // Disabling ends the session at once and refuses the next login, with the same words as a
@@ -199,9 +205,11 @@ async fn state_changing_requests_need_the_sessions_csrf_token() {
     let r = browser.form("/login", &[("username", "eve"), ("password", &password("eve"))]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let page = browser.get("/login").await;
-    let token = page.text.split("name=\"login_token\" value=\"").nth(1).and_then(|t| t.split('"').next()).expect("token");
+    let token =
+        page.text.split("name=\"login_token\" value=\"").nth(1).and_then(|t| t.split('"').next()).expect("token");
     let token = token.to_string();
-    let r = browser.form("/login", &[("username", "eve"), ("password", &password("eve")), ("login_token", &token)]).await;
+    let r =
+        browser.form("/login", &[("username", "eve"), ("password", &password("eve")), ("login_token", &token)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     assert!(browser.cookies.contains_key("sg_session"));
     let audit = server.login("ad").await.get("/api/audit").await.json();
@@ -271,11 +279,20 @@ async fn html_in_titles_and_comments_is_shown_as_text() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let id = r.json()["change_id"].as_i64().expect("id");
     assert_eq!(ed.post(&format!("/api/changes/{id}/submit"), json!({})).await.status, StatusCode::OK);
-    assert_eq!(ap.post(&format!("/api/changes/{id}/comments"), json!({"body": evil})).await.status, StatusCode::CREATED);
+    assert_eq!(
+        ap.post(&format!("/api/changes/{id}/comments"), json!({"body": evil})).await.status,
+        StatusCode::CREATED
+    );
     assert_eq!(ap.post(&format!("/api/changes/{id}/approve"), json!({})).await.status, StatusCode::OK);
     publish(&mut ap, "staging").await;
 
-    for path in [format!("/changes/{id}"), "/pages".to_string(), format!("/pages/{PAGE}"), "/changes".to_string(), "/publish".to_string()] {
+    for path in [
+        format!("/changes/{id}"),
+        "/pages".to_string(),
+        format!("/pages/{PAGE}"),
+        "/changes".to_string(),
+        "/publish".to_string(),
+    ] {
         let r = ap.get(&path).await;
         assert_eq!(r.status, StatusCode::OK, "{path}");
         assert!(!r.text.contains("<script>alert"), "{path} has live script");
@@ -306,7 +323,9 @@ async fn invalid_content_is_refused_with_line_numbers() {
     assert_eq!(body["has_errors"], true);
     let problems = body["problems"].as_array().expect("problems");
     assert!(
-        problems.iter().any(|p| p["line"] == line && p["severity"] == "error" && p["path"] == PAGE_PATH
+        problems.iter().any(|p| p["line"] == line
+            && p["severity"] == "error"
+            && p["path"] == PAGE_PATH
             && p["message"].as_str().unwrap_or("").contains("phone")),
         "line {line}: {problems:?}"
     );
@@ -317,7 +336,12 @@ async fn invalid_content_is_refused_with_line_numbers() {
     let r = ap.post(&format!("/api/changes/{id}/approve"), json!({})).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "a draft is not up for approval");
     // The editor page shows the same line.
-    let html = ed.form(&format!("/pages/{PAGE}/edit"), &[("csrf_token", &ed.csrf.clone().expect("t")), ("source", &bad), ("action", "check")]).await;
+    let html = ed
+        .form(
+            &format!("/pages/{PAGE}/edit"),
+            &[("csrf_token", &ed.csrf.clone().expect("t")), ("source", &bad), ("action", "check")],
+        )
+        .await;
     assert!(html.text.contains(&format!("line {line}</a>: error:")), "{}", html.text);
     // Front matter problems too, and a page that is not a page at all.
     let r = ed.draft(PAGE, &source.replacen("version = 1", "version = \"one\"", 1), "").await;
@@ -362,9 +386,13 @@ async fn rollback_republishes_old_text_as_a_higher_version() {
     assert_eq!(version, v3);
     assert_eq!(text.as_deref(), Some(original.as_str()), "the old text, byte for byte");
     let history = ed.get(&format!("/api/pages/{PAGE}/history")).await.json();
-    let releases: Vec<i64> = history["versions"].as_array().expect("v").iter().filter_map(|v| v["release"].as_i64()).collect();
+    let releases: Vec<i64> =
+        history["versions"].as_array().expect("v").iter().filter_map(|v| v["release"].as_i64()).collect();
     assert_eq!(releases, vec![3, 2, 1]);
-    assert_eq!(ed.post(&format!("/api/pages/{PAGE}/restore"), json!({"release": 3})).await.status, StatusCode::CONFLICT);
+    assert_eq!(
+        ed.post(&format!("/api/pages/{PAGE}/restore"), json!({"release": 3})).await.status,
+        StatusCode::CONFLICT
+    );
 }
 
 #[tokio::test]
@@ -383,7 +411,11 @@ async fn a_crash_during_publish_leaves_the_previous_tree_intact() {
         let ap = server.login("ap").await;
         let token = ap.csrf.clone();
         let url = server.url("/api/channels/staging/publish");
-        let mut req = common::http_client_builder().build().expect("client").post(url).header("X-CSRF-Token", token.unwrap_or_default());
+        let mut req = common::http_client_builder()
+            .build()
+            .expect("client")
+            .post(url)
+            .header("X-CSRF-Token", token.unwrap_or_default());
         req = req.header("Cookie", ap.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; "));
         assert!(req.send().await.is_err(), "the server died mid-publish at {point}");
         assert!(server.wait_exit(Duration::from_secs(10)), "aborted at {point}");
@@ -414,7 +446,11 @@ async fn manifests_are_re_signed_on_a_schedule_while_nothing_changes() {
     }
     assert!(later > v, "re-signed within 10 s: {later} > {v}");
     let audit = server.login("ad").await.get("/api/audit").await.json();
-    assert!(audit["entries"].as_array().expect("e").iter().any(|e| e["action"] == "channel.resign" && e["actor"] == "(scheduler)"));
+    assert!(audit["entries"]
+        .as_array()
+        .expect("e")
+        .iter()
+        .any(|e| e["action"] == "channel.resign" && e["actor"] == "(scheduler)"));
 }
 
 #[tokio::test]
@@ -423,7 +459,8 @@ async fn new_pages_deletions_comments_and_requested_changes_use_the_same_flow() 
     let server = svc.start(&[], &[]);
     let mut ed = server.login("ed").await;
     let mut ap = server.login("ap").await;
-    let new = ed.source(PAGE).await.replace("test-principles", "test-new-page").replace("The five principles", "A new page");
+    let new =
+        ed.source(PAGE).await.replace("test-principles", "test-new-page").replace("The five principles", "A new page");
     let r = ed.post("/api/pages", json!({"source": new, "summary": "New page"})).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let created = r.json()["change_id"].as_i64().expect("id");
@@ -445,7 +482,10 @@ async fn new_pages_deletions_comments_and_requested_changes_use_the_same_flow() 
     let (_, manifest) = common::read_tree(&svc.tree("staging"), svc.setup.keys());
     assert!(manifest.document("guidance/mca/test-new-page.md").is_some());
     assert!(manifest.document("guidance/mca/test-dols.md").is_none());
-    assert_eq!(manifest.document("guidance/mca/test-new-page.md").and_then(|d| d.note.clone()).as_deref(), Some("New page"));
+    assert_eq!(
+        manifest.document("guidance/mca/test-new-page.md").and_then(|d| d.note.clone()).as_deref(),
+        Some("New page")
+    );
     let detail = ed.get(&format!("/api/changes/{created}")).await.json();
     let kinds: Vec<_> = detail["comments"].as_array().expect("c").iter().map(|c| c["kind"].clone()).collect();
     assert_eq!(kinds, vec![json!("request_changes")]);
@@ -474,9 +514,15 @@ async fn backup_is_a_consistent_copy_while_the_server_runs() {
 async fn cookies_are_http_only_strict_and_secure_behind_a_tls_proxy() {
     let svc = Service::new();
     let plain = svc.start(&[], &[]);
-    let r = plain.client().call(Method::POST, "/api/session", Some(json!({"username": "ed", "password": password("ed")}))).await;
+    let r = plain
+        .client()
+        .call(Method::POST, "/api/session", Some(json!({"username": "ed", "password": password("ed")})))
+        .await;
     let cookie = r.headers["set-cookie"].to_str().expect("cookie").to_string();
-    assert!(cookie.starts_with("sg_session=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(
+        cookie.starts_with("sg_session=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
     assert!(!cookie.contains("Secure"), "plain HTTP on loopback: {cookie}");
     let token = cookie.trim_start_matches("sg_session=").split(';').next().unwrap_or("");
     assert_eq!(token.len(), 64, "256 random bits");
@@ -504,5 +550,9 @@ async fn cookies_are_http_only_strict_and_secure_behind_a_tls_proxy() {
     req = req.header("X-Forwarded-For", "198.51.100.1, 203.0.113.9").header("Content-Type", "application/json");
     let _ = req.body(json!({"username": "eve", "password": password("eve")}).to_string()).send().await.expect("login");
     let entries = ad.get("/api/audit").await.json();
-    assert!(entries["entries"].as_array().expect("e").iter().any(|e| e["actor"] == "eve" && e["address"] == "203.0.113.9"));
+    assert!(entries["entries"]
+        .as_array()
+        .expect("e")
+        .iter()
+        .any(|e| e["actor"] == "eve" && e["address"] == "203.0.113.9"));
 }

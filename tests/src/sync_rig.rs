@@ -115,7 +115,8 @@ impl Phone {
         let dir = tempfile::tempdir().expect("tempdir");
         let lib = Library::open_or_install(dir.path(), &content_dir(), &work()).expect("install");
         lib.add_bookmark("mca-dols", Some("what")).expect("bookmark");
-        lib.set_note(&NoteTarget::Page("fgm-mandatory-reporting".into()), "Ring 101 before the end of shift.").expect("note");
+        lib.set_note(&NoteTarget::Page("fgm-mandatory-reporting".into()), "Ring 101 before the end of shift.")
+            .expect("note");
         lib.save_personal_contact(&PersonalContact {
             id: String::new(),
             name: "Night coordinator (sample)".into(),
@@ -139,7 +140,13 @@ impl Phone {
     }
 
     pub fn top(&self, q: &str) -> String {
-        self.lib.search(&SearchRequest::new(q)).expect("search").results.first().map(|r| r.id.clone()).unwrap_or_default()
+        self.lib
+            .search(&SearchRequest::new(q))
+            .expect("search")
+            .results
+            .first()
+            .map(|r| r.id.clone())
+            .unwrap_or_default()
     }
 
     pub fn title(&self, id: &str) -> String {
@@ -160,4 +167,3 @@ impl Phone {
         assert_eq!(self.user_db(), before_user, "user data changed");
     }
 }
-

@@ -58,11 +58,17 @@ fn installers_and_readers_share_one_folder_without_failures() {
             while !stop.load(Ordering::Relaxed) {
                 let lib = Library::open(&dir).map_err(|e| format!("reader {n} open: {e}"))?;
                 for _ in 0..5 {
-                    let r = lib.search(&SearchRequest::new("deprivation of liberty safeguards")).map_err(|e| format!("reader {n} search: {e}"))?;
-                    let dols = r.results.iter().find(|x| x.id == "mca-dols").ok_or(format!("reader {n}: DoLS page missing"))?;
+                    let r = lib
+                        .search(&SearchRequest::new("deprivation of liberty safeguards"))
+                        .map_err(|e| format!("reader {n} search: {e}"))?;
+                    let dols = r
+                        .results
+                        .iter()
+                        .find(|x| x.id == "mca-dols")
+                        .ok_or(format!("reader {n}: DoLS page missing"))?;
                     // One release or the other, never a mixture or an empty index.
-                    let title_ok = dols.title == "Deprivation of Liberty Safeguards (DoLS)"
-                        || dols.title.starts_with("Quokka ");
+                    let title_ok =
+                        dols.title == "Deprivation of Liberty Safeguards (DoLS)" || dols.title.starts_with("Quokka ");
                     if !title_ok || r.results.len() < 3 {
                         return Err(format!("reader {n}: unexpected answer {:?}", dols.title));
                     }

@@ -10,9 +10,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use safeguarding_core::{
-    Cancel, Library, NoProgress, NoteTarget, PersonalContact, PersonalPhone, SearchRequest, Work,
-};
+use safeguarding_core::{Cancel, Library, NoProgress, NoteTarget, PersonalContact, PersonalPhone, SearchRequest, Work};
 use safeguarding_flow_tests::content_dir;
 
 const QUERIES: &[&str] = &["female genital mutilation", "dols", "cuckooing", "safegaurding adult"];
@@ -134,7 +132,10 @@ fn positions(len: usize, seed: u64) -> Vec<usize> {
 
 enum Outcome {
     /// Answers and user data as in the clean folder; `rebuilt` and `reinstalled` say what it took.
-    Recovered { rebuilt: bool, reinstalled: bool },
+    Recovered {
+        rebuilt: bool,
+        reinstalled: bool,
+    },
     UserDbMoved,
     UserDbSilent,
     Panicked(String),
@@ -227,7 +228,12 @@ fn flipped_bytes_in_any_file_never_panic_and_never_lose_user_data() {
             .chunks(cases.div_ceil(2).max(1))
             .map(|chunk| {
                 let (template, clean_answers, clean_user) = (template.path(), &clean_answers, &clean_user);
-                scope.spawn(move || chunk.iter().map(|(rel, pos)| run_case(template, rel, *pos, clean_answers, clean_user)).collect::<Vec<_>>())
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|(rel, pos)| run_case(template, rel, *pos, clean_answers, clean_user))
+                        .collect::<Vec<_>>()
+                })
             })
             .collect();
         workers.into_iter().flat_map(|w| w.join().expect("worker")).collect()

@@ -78,7 +78,11 @@ fn a_phone_killed_at_any_point_of_an_update_opens_with_a_whole_release() {
         assert_eq!(page_has_edit, search_finds_edit, "{point}: page and index disagree");
         let expect_new = *point != "install:before-commit";
         assert_eq!(page_has_edit, expect_new, "{point}: which release survived");
-        assert_eq!(top(&lib, "deprivation of liberty safeguards").as_deref(), Some("mca-dols"), "{point}: search works");
+        assert_eq!(
+            top(&lib, "deprivation of liberty safeguards").as_deref(),
+            Some("mca-dols"),
+            "{point}: search works"
+        );
         let marks: Vec<String> = lib.bookmarks().expect("bookmarks").into_iter().map(|b| b.bookmark.page_id).collect();
         assert_eq!(marks, vec!["mca-dols".to_string()], "{point}: the user's data is untouched");
 

@@ -38,8 +38,13 @@ fn serve(state: AppState) -> SocketAddr {
 
 fn sign_in(svc: &Editors, name: &str) -> Actor {
     let password = format!("{name}-password-for-tests");
-    svc.add_user(&Actor::cli(), name, Roles::of(&[if name == "ap" { Role::Approver } else { Role::Editor }]), &password)
-        .expect("add user");
+    svc.add_user(
+        &Actor::cli(),
+        name,
+        Roles::of(&[if name == "ap" { Role::Approver } else { Role::Editor }]),
+        &password,
+    )
+    .expect("add user");
     svc.login(name, &password, "127.0.0.1").expect("login").session.actor("127.0.0.1")
 }
 
@@ -56,7 +61,8 @@ fn an_approved_edit_reaches_a_phone_through_staging_then_production() {
     let ed = sign_in(&svc, "ed");
     let ap = sign_in(&svc, "ap");
 
-    let root = fmt::parse_root_public_key(&std::fs::read_to_string(keys.join("root.pub")).expect("root.pub")).expect("root");
+    let root =
+        fmt::parse_root_public_key(&std::fs::read_to_string(keys.join("root.pub")).expect("root.pub")).expect("root");
     let config = |channel: &str| {
         let mut c = SyncConfig::new(format!("http://{addr}/channels/{channel}"), channel, vec![root]);
         c.timeout = Duration::from_secs(5);
@@ -98,5 +104,7 @@ fn an_approved_edit_reaches_a_phone_through_staging_then_production() {
     assert!(report.updated);
     assert_eq!(phone.page(PAGE).expect("page").page.title, NEW_TITLE);
     // A staging tree is never accepted as production.
-    assert!(phone.sync(&SyncConfig::new(format!("http://{addr}/channels/staging"), "production", vec![root]), &work()).is_err());
+    assert!(phone
+        .sync(&SyncConfig::new(format!("http://{addr}/channels/staging"), "production", vec![root]), &work())
+        .is_err());
 }

@@ -21,7 +21,8 @@ struct Case {
 }
 
 fn load() -> Vec<Case> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/relevance/situations.toml")).expect("read");
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/relevance/situations.toml")).expect("read");
     toml::from_str::<Set>(&text).expect("parse").query
 }
 
@@ -40,7 +41,12 @@ fn measure(library: &Library, cases: &[&Case], label: &str, show: bool) -> (f64,
     }
     let n = cases.len().max(1) as f64;
     let (s1, s3) = (at1 as f64 / n, at3 as f64 / n);
-    println!("situations [{label}]: {} queries, success@1 {:.1}%, success@3 {:.1}%", cases.len(), 100.0 * s1, 100.0 * s3);
+    println!(
+        "situations [{label}]: {} queries, success@1 {:.1}%, success@3 {:.1}%",
+        cases.len(),
+        100.0 * s1,
+        100.0 * s3
+    );
     (s1, s3)
 }
 
@@ -125,7 +131,8 @@ impl PlainBm25 {
         let _ = self.text;
         let (query, _) = self.parser.parse_query_lenient(q);
         let searcher = self.reader.searcher();
-        let hits = searcher.search(&query, &tantivy::collector::TopDocs::with_limit(60).order_by_score()).expect("search");
+        let hits =
+            searcher.search(&query, &tantivy::collector::TopDocs::with_limit(60).order_by_score()).expect("search");
         let mut pages: Vec<String> = Vec::new();
         for (_, addr) in hits {
             let doc: tantivy::TantivyDocument = searcher.doc(addr).expect("doc");
@@ -147,7 +154,8 @@ fn pipeline_against_plain_bm25_query_by_query() {
     let plain = PlainBm25::new();
     let (mut ours, mut theirs, mut both) = (0, 0, 0);
     for c in &cases {
-        let mine: Vec<String> = library.search(&SearchRequest::new(&c.q)).expect("search").results.into_iter().map(|r| r.id).collect();
+        let mine: Vec<String> =
+            library.search(&SearchRequest::new(&c.q)).expect("search").results.into_iter().map(|r| r.id).collect();
         let base = plain.top(&c.q);
         let hit = |ids: &[String]| ids.iter().take(3).any(|id| c.expect.contains(id));
         match (hit(&mine), hit(&base)) {
@@ -155,7 +163,12 @@ fn pipeline_against_plain_bm25_query_by_query() {
             (true, false) => ours += 1,
             (false, true) => {
                 theirs += 1;
-                println!("  plain BM25 wins {:?}: ours {:?}, plain {:?}", c.q, &mine[..mine.len().min(3)], &base[..base.len().min(3)]);
+                println!(
+                    "  plain BM25 wins {:?}: ours {:?}, plain {:?}",
+                    c.q,
+                    &mine[..mine.len().min(3)],
+                    &base[..base.len().min(3)]
+                );
             }
             (false, false) => {}
         }

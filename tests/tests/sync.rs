@@ -21,19 +21,37 @@ fn publish_sync_edit_sync_moves_only_the_edit() {
     assert_eq!(first.manifest_version, 1);
     // Bundled and published content are the same release: nothing but the tree's metadata moves.
     assert!(!first.updated, "same content as bundled: {first:?}");
-    let library_bytes: u64 = std::fs::read_dir(publisher.tree.join("blobs")).expect("blobs").flatten().map(|e| e.metadata().expect("meta").len()).sum();
-    println!("sync: first sync after the bundled install moved {} bytes (library {library_bytes} bytes)", first.bytes_downloaded);
+    let library_bytes: u64 = std::fs::read_dir(publisher.tree.join("blobs"))
+        .expect("blobs")
+        .flatten()
+        .map(|e| e.metadata().expect("meta").len())
+        .sum();
+    println!(
+        "sync: first sync after the bundled install moved {} bytes (library {library_bytes} bytes)",
+        first.bytes_downloaded
+    );
     assert!(first.bytes_downloaded * 10 < library_bytes, "only the tree's metadata should move: {first:?}");
 
-    publisher.edit_page("guidance/mca/mca-dols.md", "## ", "## Wombat checklist\n\nAsk the ward about the wombat form.\n\n## ");
+    publisher.edit_page(
+        "guidance/mca/mca-dols.md",
+        "## ",
+        "## Wombat checklist\n\nAsk the ward about the wombat form.\n\n## ",
+    );
     assert_eq!(publisher.publish("production", &[("guidance/mca/mca-dols.md", "Added the wombat checklist")]), 2);
     let second = phone.lib.sync(&publisher.config("production"), &work()).expect("second sync");
     assert!(second.updated);
     assert_eq!(second.manifest_version, 2);
     let page_size = std::fs::metadata(publisher.content.join("guidance/mca/mca-dols.md")).expect("meta").len();
     let manifest_size = std::fs::metadata(publisher.tree.join("manifest.json")).expect("meta").len();
-    println!("sync: one edited page moved {} bytes (page {page_size}, manifest {manifest_size})", second.bytes_downloaded);
-    assert!(second.bytes_downloaded < page_size + manifest_size + 2_000, "delta moved {} bytes", second.bytes_downloaded);
+    println!(
+        "sync: one edited page moved {} bytes (page {page_size}, manifest {manifest_size})",
+        second.bytes_downloaded
+    );
+    assert!(
+        second.bytes_downloaded < page_size + manifest_size + 2_000,
+        "delta moved {} bytes",
+        second.bytes_downloaded
+    );
     assert_eq!(second.changed.len(), 1, "{:?}", second.changed);
     assert_eq!(second.changed[0].id, "mca-dols");
     assert_eq!(second.changed[0].note.as_deref(), Some("Added the wombat checklist"));
@@ -187,8 +205,11 @@ fn keys_are_checked_delegated_rotated_and_never_rolled_back() {
     put_tree_file(&publisher, "manifest.json.sig", &signed.1);
 
     // Expired keys.json, signed by the real root.
-    let root = fmt::parse_signing_key(&std::fs::read_to_string(publisher.keys.join("root.key")).expect("root.key")).expect("root");
-    let expired = fmt::KeysDoc::new(9, Utc::now() - chrono::Duration::hours(1), &[publisher_key(&publisher).verifying_key()]).to_json();
+    let root = fmt::parse_signing_key(&std::fs::read_to_string(publisher.keys.join("root.key")).expect("root.key"))
+        .expect("root");
+    let expired =
+        fmt::KeysDoc::new(9, Utc::now() - chrono::Duration::hours(1), &[publisher_key(&publisher).verifying_key()])
+            .to_json();
     put_tree_file(&publisher, "keys.json.sig", &fmt::sign_detached(&expired, &[&root]));
     put_tree_file(&publisher, "keys.json", &expired);
     phone.refuses(&publisher.config("production"), "expired");
@@ -196,7 +217,8 @@ fn keys_are_checked_delegated_rotated_and_never_rolled_back() {
     put_tree_file(&publisher, "keys.json.sig", &old_keys.1);
 
     // Rotation: a new publisher key under a higher keys.json version is accepted with no app change.
-    safeguarding_server::keystore::rotate_publisher(&publisher.keys, chrono::Duration::days(365), Utc::now()).expect("rotate");
+    safeguarding_server::keystore::rotate_publisher(&publisher.keys, chrono::Duration::days(365), Utc::now())
+        .expect("rotate");
     publisher.publish("production", &[]);
     let report = phone.lib.sync(&publisher.config("production"), &work()).expect("sync after rotation");
     assert!(report.updated);
@@ -331,5 +353,8 @@ fn the_same_flow_through_nginx() {
     assert!(!again.updated);
     assert!(again.bytes_downloaded < 1_000, "a 304 from nginx: {again:?}");
     assert_eq!(phone.user_db(), user);
-    println!("sync: through nginx, edit moved {} bytes, nothing-changed check {} bytes", report.bytes_downloaded, again.bytes_downloaded);
+    println!(
+        "sync: through nginx, edit moved {} bytes, nothing-changed check {} bytes",
+        report.bytes_downloaded, again.bytes_downloaded
+    );
 }

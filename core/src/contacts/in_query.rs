@@ -40,11 +40,8 @@ impl ContactBook {
                     continue;
                 }
                 for start in 0..=words.len() - name.len() {
-                    let score: Option<u32> = name
-                        .iter()
-                        .enumerate()
-                        .map(|(k, n)| place_word_score(&words[start + k], n))
-                        .sum();
+                    let score: Option<u32> =
+                        name.iter().enumerate().map(|(k, n)| place_word_score(&words[start + k], n)).sum();
                     if let Some(score) = score {
                         let score = score * 10 + name.len() as u32;
                         if best.as_ref().is_none_or(|(s, _)| score > *s) {
@@ -81,7 +78,10 @@ pub fn need_for_query(query: &str) -> &'static str {
     const RULES: &[(&[&str], &str)] = &[
         (&["prevent", "radicalis", "radicaliz", "extremis", "terroris", "bomb", "bombs", "channel"], "prevent"),
         (&["fgm", "mutilation", "cutting"], "fgm"),
-        (&["domestic", "partner", "husband", "wife", "boyfriend", "girlfriend", "marac", "coercive", "idva"], "domestic-abuse"),
+        (
+            &["domestic", "partner", "husband", "wife", "boyfriend", "girlfriend", "marac", "coercive", "idva"],
+            "domestic-abuse",
+        ),
         (&["forced", "marriage"], "forced-marriage"),
         (&["honour"], "honour-based-abuse"),
         (&["slavery", "trafficking", "trafficked", "nrm", "passport"], "modern-slavery"),
@@ -89,14 +89,35 @@ pub fn need_for_query(query: &str) -> &'static str {
         (&["rape", "raped", "sarc", "assaulted"], "sexual-assault"),
         (&["suicid", "crisis", "psychosis", "sectioned", "mental"], "mental-health"),
         (&["capacity", "mca", "dols", "imca", "liberty"], "mca"),
-        (&[
-            "child", "children", "kid", "kids", "baby", "babies", "son", "daughter", "pupil", "school", "teen",
-            "teenager", "boy", "girl", "infant", "toddler", "newborn", "foster",
-        ], "children"),
-        (&[
-            "adult", "adults", "elderly", "older", "nan", "gran", "grandad", "grandmother", "grandfather", "care", "carer",
-            "resident", "residents", "dementia", "vulnerable", "pensioner", "s42",
-        ], "adults"),
+        (
+            &[
+                "child", "children", "kid", "kids", "baby", "babies", "son", "daughter", "pupil", "school", "teen",
+                "teenager", "boy", "girl", "infant", "toddler", "newborn", "foster",
+            ],
+            "children",
+        ),
+        (
+            &[
+                "adult",
+                "adults",
+                "elderly",
+                "older",
+                "nan",
+                "gran",
+                "grandad",
+                "grandmother",
+                "grandfather",
+                "care",
+                "carer",
+                "resident",
+                "residents",
+                "dementia",
+                "vulnerable",
+                "pensioner",
+                "s42",
+            ],
+            "adults",
+        ),
     ];
     RULES.iter().find(|(list, _)| has(list)).map_or("children", |(_, need)| need)
 }

@@ -35,7 +35,11 @@ pub fn to_vcard(c: &ContactView) -> String {
         lines.push(format!("TITLE:{}", escape(&c.kind_label)));
     }
     for p in &c.phones {
-        lines.push(format!("TEL;TYPE=work,voice;VALUE=uri;LABEL=\"{}\":{}", p.label.chars().filter(|c| !c.is_control()).collect::<String>().replace('"', "'"), p.tel));
+        lines.push(format!(
+            "TEL;TYPE=work,voice;VALUE=uri;LABEL=\"{}\":{}",
+            p.label.chars().filter(|c| !c.is_control()).collect::<String>().replace('"', "'"),
+            p.tel
+        ));
     }
     if let Some(e) = &c.email {
         lines.push(format!("EMAIL;TYPE=work:{}", escape(e)));

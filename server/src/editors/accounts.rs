@@ -198,7 +198,11 @@ impl Editors {
             params![name, roles.to_text(), hash, now],
         )?;
         let id = db.last_insert_rowid();
-        audit::record(&db, actor, Entry::new("user.add", format!("user:{name}"), format!("roles {}", roles.to_text())))?;
+        audit::record(
+            &db,
+            actor,
+            Entry::new("user.add", format!("user:{name}"), format!("roles {}", roles.to_text())),
+        )?;
         Ok(User { id, name: name.to_string(), roles, disabled: false, created_at: super::format_secs(now) })
     }
 

@@ -57,13 +57,16 @@ fn lines(table: &Table, key: &str, separator: &str) -> String {
 }
 
 fn parse(source: &str) -> Result<Table> {
-    source.parse::<Table>().map_err(|e| Error::Invalid(format!("the area file is not valid TOML ({e}): edit it as TOML")))
+    source
+        .parse::<Table>()
+        .map_err(|e| Error::Invalid(format!("the area file is not valid TOML ({e}): edit it as TOML")))
 }
 
 /// The form for an area file's text.
 pub fn form_of(source: &str) -> Result<AreaForm> {
     let file = parse(source)?;
-    let area = file.get("area").and_then(Value::as_table).ok_or_else(|| Error::Invalid("the file has no [area]".into()))?;
+    let area =
+        file.get("area").and_then(Value::as_table).ok_or_else(|| Error::Invalid("the file has no [area]".into()))?;
     let services = match file.get("service") {
         Some(Value::Array(items)) => items.iter().filter_map(Value::as_table).map(service_form).collect(),
         _ => Vec::new(),
@@ -205,9 +208,9 @@ pub fn apply_form(source: &str, form: &AreaForm) -> Result<String> {
             let mut phones = Vec::new();
             for line in non_empty_lines(&f.phones) {
                 // Numbers hold no colon, so the last one ends the label.
-                let (label, number) = line
-                    .rsplit_once(':')
-                    .ok_or_else(|| Error::Invalid(format!("{what}: write each phone as 'label: number', not '{line}'")))?;
+                let (label, number) = line.rsplit_once(':').ok_or_else(|| {
+                    Error::Invalid(format!("{what}: write each phone as 'label: number', not '{line}'"))
+                })?;
                 let mut phone = Table::new();
                 phone.insert("label".into(), Value::String(label.trim().into()));
                 phone.insert("number".into(), Value::String(number.trim().into()));
@@ -227,11 +230,8 @@ pub fn apply_form(source: &str, form: &AreaForm) -> Result<String> {
     }
     let body = toml::to_string(&file).map_err(|e| Error::Internal(format!("writing the area: {e}")))?;
     // The header comment (who the data is from, whether it is sample data) stays on top.
-    let header: String = source
-        .lines()
-        .take_while(|l| l.starts_with('#') || l.trim().is_empty())
-        .map(|l| format!("{l}\n"))
-        .collect();
+    let header: String =
+        source.lines().take_while(|l| l.starts_with('#') || l.trim().is_empty()).map(|l| format!("{l}\n")).collect();
     Ok(format!("{header}{body}"))
 }
 
@@ -264,7 +264,8 @@ pub fn part_at_line(source: &str, line: usize) -> String {
 mod tests {
     use super::*;
 
-    const AREA: &str = "# SAMPLE DATA header\n\n[area]\nid = \"sample-x\"\nname = \"X (sample)\"\nkind = \"local-authority\"\n\
+    const AREA: &str =
+        "# SAMPLE DATA header\n\n[area]\nid = \"sample-x\"\nname = \"X (sample)\"\nkind = \"local-authority\"\n\
         aliases = [\"Ex\"]\npostcode_districts = [\"XX1\"]\nlast_verified = 2026-11-23\n\n\
         [[service]]\nid = \"edt\"\nkind = \"emergency-duty-team\"\nname = \"EDT\"\nneeds = [\"children\"]\n\
         out_of_hours = true\nhours = [\"24/7\"]\nlast_verified = 2026-11-23\n\n\

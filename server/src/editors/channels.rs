@@ -133,7 +133,12 @@ impl Editors {
         }
     }
 
-    fn release_options(&self, channel: &str, notes: String, document_notes: BTreeMap<String, String>) -> Result<ReleaseOptions> {
+    fn release_options(
+        &self,
+        channel: &str,
+        notes: String,
+        document_notes: BTreeMap<String, String>,
+    ) -> Result<ReleaseOptions> {
         Ok(ReleaseOptions {
             keys: self.keys_dir()?,
             channel: channel.to_string(),
@@ -188,7 +193,10 @@ impl Editors {
         }
         let problems = check_release(&files, Local::now().date_naive());
         if !problems.is_empty() {
-            return Err(Error::Problems { message: "the release would have errors; nothing was published".into(), problems });
+            return Err(Error::Problems {
+                message: "the release would have errors; nothing was published".into(),
+                problems,
+            });
         }
         let release_notes = if summaries.is_empty() { "Content update".to_string() } else { summaries.join("\n") };
         let report = publish::publish_files(&files, &self.release_options(STAGING, release_notes.clone(), notes)?)?;
@@ -234,7 +242,8 @@ impl Editors {
         }
         let (view, previous, notes_text, summaries) = {
             let db = self.db();
-            let view = load_release(&db, release)?.ok_or_else(|| Error::Internal(format!("release {release} is missing")))?;
+            let view =
+                load_release(&db, release)?.ok_or_else(|| Error::Internal(format!("release {release} is missing")))?;
             let previous = match live {
                 Some((r, _)) => load_release(&db, r)?,
                 None => None,
@@ -247,7 +256,9 @@ impl Editors {
                  AND summary != '' ORDER BY release, id",
             )?;
             let summaries = stmt
-                .query_map(params![live.map(|l| l.0).unwrap_or(0), release], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+                .query_map(params![live.map(|l| l.0).unwrap_or(0), release], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })?
                 .collect::<Result<BTreeMap<_, _>, _>>()?;
             (view, previous, notes_text, summaries)
         };
@@ -257,7 +268,10 @@ impl Editors {
             .collect();
         let problems = check_release(&view.files, Local::now().date_naive());
         if !problems.is_empty() {
-            return Err(Error::Problems { message: "the staged release has errors today; nothing was promoted".into(), problems });
+            return Err(Error::Problems {
+                message: "the staged release has errors today; nothing was promoted".into(),
+                problems,
+            });
         }
         let report = publish::publish_files(&view.files, &self.release_options(PRODUCTION, notes_text, notes)?)?;
         let db = self.db();
@@ -296,14 +310,25 @@ impl Editors {
                 record_publication(&db, channel, report.manifest_version, release, "resign", &Actor::scheduler())?;
             }
             let detail = format!("manifest_version {}, expires {}", report.manifest_version, report.expires_at);
-            audit::record(&db, &Actor::scheduler(), Entry::new("channel.resign", format!("channel:{channel}"), detail))?;
+            audit::record(
+                &db,
+                &Actor::scheduler(),
+                Entry::new("channel.resign", format!("channel:{channel}"), detail),
+            )?;
             done.push((channel.to_string(), report.manifest_version));
         }
         Ok(done)
     }
 }
 
-fn record_publication(db: &Connection, channel: &str, version: u64, release: i64, kind: &str, actor: &Actor) -> Result<()> {
+fn record_publication(
+    db: &Connection,
+    channel: &str,
+    version: u64,
+    release: i64,
+    kind: &str,
+    actor: &Actor,
+) -> Result<()> {
     db.execute(
         "INSERT INTO publications (channel, manifest_version, release, kind, at, by_user) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![channel, i64::try_from(version).unwrap_or(i64::MAX), release, kind, now_secs(), actor.user_id],

@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use safeguarding_content::{check as check_content, parse_page, ContentFiles, Diagnostic, Diagnostics, Severity};
 use serde::Serialize;
 
-use super::{directories, render};
 use super::store::ReleaseView;
+use super::{directories, render};
 
 /// One validator finding, as the API and the pages show it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -95,9 +95,9 @@ pub fn check_change(release: &ReleaseView, path: &str, source: Option<&str>, tod
         .map(Problem::from)
         .collect();
     let has_errors = problems.iter().any(|p| p.severity == "error");
-    let preview_html = source.filter(|_| path.starts_with("guidance/")).and_then(|text| {
-        parse_page(path, text, &mut Diagnostics::default()).map(|page| render::page(&page))
-    });
+    let preview_html = source
+        .filter(|_| path.starts_with("guidance/"))
+        .and_then(|text| parse_page(path, text, &mut Diagnostics::default()).map(|page| render::page(&page)));
     Outcome { problems, has_errors, preview_html }
 }
 

@@ -235,8 +235,11 @@ mod tests {
     fn backup_is_a_complete_database() {
         let dir = tempfile::tempdir().expect("tempdir");
         let conn = open(dir.path(), true).expect("create");
-        conn.execute("INSERT INTO audit (at, actor, address, action, target, detail) VALUES (1, 'a', 'b', 'c', 'd', 'e')", [])
-            .expect("insert");
+        conn.execute(
+            "INSERT INTO audit (at, actor, address, action, target, detail) VALUES (1, 'a', 'b', 'c', 'd', 'e')",
+            [],
+        )
+        .expect("insert");
         let out = dir.path().join("backup.sqlite");
         backup(dir.path(), &out).expect("backup");
         let copy = Connection::open(&out).expect("open copy");

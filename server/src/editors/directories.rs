@@ -145,11 +145,17 @@ impl Editors {
         }
         let csv_name = format!("{dir}.csv");
         let mut diags = Diagnostics::default();
-        let files = import_csv(&csv_name, upload.csv, upload.name.trim(), upload.description.trim(), upload.sample, &mut diags);
+        let files =
+            import_csv(&csv_name, upload.csv, upload.name.trim(), upload.description.trim(), upload.sample, &mut diags);
         if diags.has_errors() || files.is_empty() {
             let mut problems: Vec<Problem> = diags.errors().map(Problem::from).collect();
             if problems.is_empty() {
-                problems.push(Problem { path: csv_name, line: 1, severity: "error", message: "the CSV has no rows".into() });
+                problems.push(Problem {
+                    path: csv_name,
+                    line: 1,
+                    severity: "error",
+                    message: "the CSV has no rows".into(),
+                });
             }
             return Err(Error::Problems { message: "the CSV has problems; nothing was saved".into(), problems });
         }

@@ -239,9 +239,7 @@ pub fn now_secs() -> i64 {
 
 /// A stored time as RFC 3339 UTC.
 pub fn format_secs(secs: i64) -> String {
-    chrono::DateTime::from_timestamp(secs, 0)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_default()
+    chrono::DateTime::from_timestamp(secs, 0).map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_default()
 }
 
 /// Lower-case hex of 32 random bytes from the OS: session and CSRF tokens.

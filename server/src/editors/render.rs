@@ -53,7 +53,8 @@ pub fn blocks(blocks: &[Block]) -> String {
                     CalloutKind::Warning => "warning",
                     CalloutKind::Note => "note",
                 };
-                let _ = write!(out, "<aside class=\"callout {class}\"><strong class=\"label\">{}</strong>", kind.label());
+                let _ =
+                    write!(out, "<aside class=\"callout {class}\"><strong class=\"label\">{}</strong>", kind.label());
                 for p in paragraphs {
                     let _ = write!(out, "<p>{}</p>", rich(p));
                 }
@@ -155,7 +156,9 @@ fn link_open(target: &LinkTarget) -> String {
         }
         LinkTarget::Phone { tel, .. } => (escape(tel), "tel-link"),
         LinkTarget::Email { address } => (format!("mailto:{}", escape(address)), "email-link"),
-        LinkTarget::Web { url } if url.starts_with("https://") || url.starts_with("http://") => (escape(url), "web-link"),
+        LinkTarget::Web { url } if url.starts_with("https://") || url.starts_with("http://") => {
+            (escape(url), "web-link")
+        }
         LinkTarget::Web { .. } => ("#".into(), "web-link"),
     };
     format!("<a class=\"{class}\" href=\"{href}\" rel=\"noopener noreferrer\">")

@@ -26,7 +26,12 @@ pub struct Login {
 impl Session {
     /// The session's user acting from `address`.
     pub fn actor(&self, address: &str) -> Actor {
-        Actor { user_id: Some(self.user.id), name: self.user.name.clone(), roles: self.user.roles, address: address.into() }
+        Actor {
+            user_id: Some(self.user.id),
+            name: self.user.name.clone(),
+            roles: self.user.roles,
+            address: address.into(),
+        }
     }
 
     /// True when `given` is this session's CSRF token.
@@ -82,7 +87,11 @@ impl Editors {
             params![token_hash, user.id, csrf, now, address],
         )?;
         let session = Session { user, csrf, token_hash };
-        audit::record(&db, &session.actor(address), Entry::new("session.login", format!("user:{}", session.user.name), ""))?;
+        audit::record(
+            &db,
+            &session.actor(address),
+            Entry::new("session.login", format!("user:{}", session.user.name), ""),
+        )?;
         Ok(Login { token, session })
     }
 
@@ -116,7 +125,11 @@ impl Editors {
     pub fn logout(&self, session: &Session, address: &str) -> Result<()> {
         let db = self.db();
         db.execute("DELETE FROM sessions WHERE token_hash = ?1", [&session.token_hash])?;
-        audit::record(&db, &session.actor(address), Entry::new("session.logout", format!("user:{}", session.user.name), ""))
+        audit::record(
+            &db,
+            &session.actor(address),
+            Entry::new("session.logout", format!("user:{}", session.user.name), ""),
+        )
     }
 
     fn limits(&self) -> (i64, i64) {

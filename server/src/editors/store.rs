@@ -193,7 +193,12 @@ impl Editors {
         )?;
         let rows = stmt
             .query_map([], |r| {
-                Ok(ReleaseSummary { number: r.get(0)?, created_at: format_secs(r.get(1)?), notes: r.get(2)?, files: r.get(3)? })
+                Ok(ReleaseSummary {
+                    number: r.get(0)?,
+                    created_at: format_secs(r.get(1)?),
+                    notes: r.get(2)?,
+                    files: r.get(3)?,
+                })
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
@@ -215,7 +220,11 @@ impl Editors {
         }
         let tx = db.transaction()?;
         let number = insert_release(&tx, files, actor.user_id, "Imported")?;
-        audit::record(&tx, actor, Entry::new("content.import", format!("release:{number}"), format!("{} files", files.len())))?;
+        audit::record(
+            &tx,
+            actor,
+            Entry::new("content.import", format!("release:{number}"), format!("{} files", files.len())),
+        )?;
         tx.commit()?;
         Ok((number, checked.diagnostics))
     }
@@ -230,7 +239,11 @@ impl Editors {
     pub fn text_at(&self, path: &str, number: i64) -> Result<Option<String>> {
         let db = self.db();
         let sha: Option<String> = db
-            .query_row("SELECT sha256 FROM release_files WHERE release = ?1 AND path = ?2", params![number, path], |r| r.get(0))
+            .query_row(
+                "SELECT sha256 FROM release_files WHERE release = ?1 AND path = ?2",
+                params![number, path],
+                |r| r.get(0),
+            )
             .optional()?;
         match sha {
             Some(sha) => Ok(blob(&db, &sha)?.map(|b| String::from_utf8_lossy(&b).into_owned())),
@@ -258,7 +271,9 @@ impl Editors {
         }
         let db = self.db();
         Ok(db
-            .query_row("SELECT path FROM release_files WHERE page_id = ?1 ORDER BY release DESC LIMIT 1", [id], |r| r.get(0))
+            .query_row("SELECT path FROM release_files WHERE page_id = ?1 ORDER BY release DESC LIMIT 1", [id], |r| {
+                r.get(0)
+            })
             .optional()?)
     }
 
@@ -287,14 +302,29 @@ impl Editors {
                     "SELECT c.id, c.summary, a.name, d.name FROM changes c JOIN users a ON a.id = c.author_id
                      LEFT JOIN users d ON d.id = c.decided_by WHERE c.release = ?1 AND c.path = ?2",
                     params![number, path],
-                    |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?)),
+                    |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, Option<String>>(3)?,
+                        ))
+                    },
                 )
                 .optional()?;
             let (change_id, summary, author, approver) = match change {
                 Some((id, summary, author, approver)) => (Some(id), summary, Some(author), approver),
                 None => (None, if number == 1 { "Imported".into() } else { String::new() }, None, None),
             };
-            out.push(Version { release: number, published_at: format_secs(at), sha256: sha, change_id, summary, author, approver });
+            out.push(Version {
+                release: number,
+                published_at: format_secs(at),
+                sha256: sha,
+                change_id,
+                summary,
+                author,
+                approver,
+            });
         }
         out.reverse();
         Ok(out)

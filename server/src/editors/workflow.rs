@@ -195,8 +195,9 @@ pub(crate) fn load_change(db: &Connection, id: i64) -> Result<Change> {
 
 /// Approved changes waiting to be published, in the order they were approved.
 pub(crate) fn approved(db: &Connection) -> Result<Vec<Change>> {
-    let mut stmt =
-        db.prepare(&format!("SELECT {CHANGE_COLUMNS} {CHANGE_FROM} WHERE c.state = 'approved' ORDER BY c.decided_at, c.id"))?;
+    let mut stmt = db.prepare(&format!(
+        "SELECT {CHANGE_COLUMNS} {CHANGE_FROM} WHERE c.state = 'approved' ORDER BY c.decided_at, c.id"
+    ))?;
     let rows = stmt.query_map([], change_row)?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
@@ -221,7 +222,10 @@ fn clean_summary(summary: &str) -> String {
 
 fn check_source(source: &str) -> Result<()> {
     if source.len() > MAX_FILE_BYTES {
-        return Err(Error::Invalid(format!("the text is {} bytes; a content file is at most {MAX_FILE_BYTES}", source.len())));
+        return Err(Error::Invalid(format!(
+            "the text is {} bytes; a content file is at most {MAX_FILE_BYTES}",
+            source.len()
+        )));
     }
     Ok(())
 }
@@ -234,7 +238,13 @@ fn is_stale(change: &Change, latest: &ReleaseView) -> bool {
 impl Editors {
     /// Saves the actor's draft of an existing page (creating the draft, or updating their open
     /// change to it). Saved even with problems, so no work is lost; submitting needs none.
-    pub fn save_page_draft(&self, actor: &Actor, page_id: &str, source: &str, summary: &str) -> Result<(Change, Outcome)> {
+    pub fn save_page_draft(
+        &self,
+        actor: &Actor,
+        page_id: &str,
+        source: &str,
+        summary: &str,
+    ) -> Result<(Change, Outcome)> {
         actor.require_writer()?;
         check_source(source)?;
         let latest = self.require_latest()?;
@@ -287,17 +297,24 @@ impl Editors {
         actor.require_writer()?;
         check_source(source)?;
         if path.starts_with("guidance/") || !safeguarding_content::is_content_path(path) {
-            return Err(Error::Invalid(format!("{path} is not a content file edited here (pages are edited as pages)")));
+            return Err(Error::Invalid(format!(
+                "{path} is not a content file edited here (pages are edited as pages)"
+            )));
         }
-        safeguarding_sync_format::validate_document_path(path)
-            .map_err(|e| Error::Invalid(format!("{path}: {e}")))?;
+        safeguarding_sync_format::validate_document_path(path).map_err(|e| Error::Invalid(format!("{path}: {e}")))?;
         let latest = self.require_latest()?;
         let kind = if latest.files.get(path).is_some() { Kind::Edit } else { Kind::Create };
         self.upsert(actor, kind, path, None, Some(source), summary, &latest)
     }
 
     /// Drafts a whole contacts directory (`contacts/<dir>/`) as a bundle of its `.toml` files.
-    pub(super) fn save_directory_draft(&self, actor: &Actor, dir: &str, bundle: &str, summary: &str) -> Result<(Change, Outcome)> {
+    pub(super) fn save_directory_draft(
+        &self,
+        actor: &Actor,
+        dir: &str,
+        bundle: &str,
+        summary: &str,
+    ) -> Result<(Change, Outcome)> {
         actor.require_writer()?;
         check_source(bundle)?;
         unbundle(bundle)?;
@@ -400,7 +417,11 @@ impl Editors {
             )));
         }
         if change.state != State::Submitted {
-            return Err(Error::Conflict(format!("change {} is {}, not waiting for review", change.id, change.state.name())));
+            return Err(Error::Conflict(format!(
+                "change {} is {}, not waiting for review",
+                change.id,
+                change.state.name()
+            )));
         }
         Ok(())
     }
@@ -417,7 +438,10 @@ impl Editors {
         }
         let outcome = check_change(&latest, &change.path, change.source.as_deref(), today());
         if outcome.has_errors {
-            return Err(Error::Problems { message: "the change has errors; it cannot be approved".into(), problems: outcome.problems });
+            return Err(Error::Problems {
+                message: "the change has errors; it cannot be approved".into(),
+                problems: outcome.problems,
+            });
         }
         let comment = comment.trim();
         if comment.len() > MAX_COMMENT {
@@ -560,7 +584,8 @@ impl Editors {
             check_change(&latest, &change.path, change.source.as_deref(), today())
         } else {
             let preview = change.source.as_deref().and_then(|s| {
-                safeguarding_content::parse_page(&change.path, s, &mut Default::default()).map(|p| super::render::page(&p))
+                safeguarding_content::parse_page(&change.path, s, &mut Default::default())
+                    .map(|p| super::render::page(&p))
             });
             Outcome { problems: Vec::new(), has_errors: false, preview_html: preview }
         };
@@ -572,7 +597,13 @@ impl Editors {
             )?;
             let rows = stmt
                 .query_map([id], |r| {
-                    Ok(Comment { id: r.get(0)?, author: r.get(1)?, kind: r.get(2)?, body: r.get(3)?, at: format_secs(r.get(4)?) })
+                    Ok(Comment {
+                        id: r.get(0)?,
+                        author: r.get(1)?,
+                        kind: r.get(2)?,
+                        body: r.get(3)?,
+                        at: format_secs(r.get(4)?),
+                    })
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
             rows
@@ -612,7 +643,9 @@ impl Editors {
             .ok_or_else(|| Error::NotFound(format!("page '{page_id}' was not in release {release}")))?;
         let latest = self.require_latest()?;
         if latest.text(&path).as_deref() == Some(text.as_str()) {
-            return Err(Error::Conflict(format!("the published text of '{page_id}' is already that of release {release}")));
+            return Err(Error::Conflict(format!(
+                "the published text of '{page_id}' is already that of release {release}"
+            )));
         }
         let kind = if latest.files.get(&path).is_some() { Kind::Edit } else { Kind::Create };
         let summary = format!("Restore the text published in release {release}");
@@ -633,7 +666,8 @@ impl Editors {
         let updated = set_front_matter_dates(&text, today, next)
             .ok_or_else(|| Error::Invalid(format!("cannot find last_reviewed and next_review in '{page_id}'")))?;
         let (path, summary) = (page.path.clone(), format!("Reviewed {today}; next review {next}"));
-        let (change, outcome) = self.upsert(actor, Kind::Edit, &path, Some(page_id), Some(&updated), &summary, &latest)?;
+        let (change, outcome) =
+            self.upsert(actor, Kind::Edit, &path, Some(page_id), Some(&updated), &summary, &latest)?;
         self.submit_if_clean(actor, change, outcome)
     }
 

@@ -221,7 +221,11 @@ struct Me {
     roles: Roles,
 }
 
-async fn login(State(state): State<AppState>, ClientAddr(addr): ClientAddr, ApiJson(body): ApiJson<LoginBody>) -> ApiResult<Response> {
+async fn login(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    ApiJson(body): ApiJson<LoginBody>,
+) -> ApiResult<Response> {
     let secure = state.editors().is_some_and(|e| e.config().secure_cookies);
     let login = run(&state, move |svc| svc.login(&body.username, &body.password, &addr)).await?;
     let cookie = set_cookie(SESSION_COOKIE, &login.token, secure, None);
@@ -262,7 +266,11 @@ async fn list_pages(State(state): State<AppState>, _user: ApiUser) -> ApiResult<
     Ok(Json(json!({"release": latest.number, "pages": pages})))
 }
 
-async fn get_page(State(state): State<AppState>, user: ApiUser, ApiPath(id): ApiPath<String>) -> ApiResult<Json<serde_json::Value>> {
+async fn get_page(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<serde_json::Value>> {
     let actor = user.actor;
     let out = run(&state, move |svc| {
         let latest = svc.require_latest()?;
@@ -310,11 +318,16 @@ async fn save_draft(
     ApiJson(body): ApiJson<DraftBody>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let actor = user.actor;
-    let (change, outcome) = run(&state, move |svc| svc.save_page_draft(&actor, &id, &body.source, &body.summary)).await?;
+    let (change, outcome) =
+        run(&state, move |svc| svc.save_page_draft(&actor, &id, &body.source, &body.summary)).await?;
     Ok(Json(change_out(&change, &outcome)))
 }
 
-async fn create_page(State(state): State<AppState>, user: ApiUser, ApiJson(body): ApiJson<DraftBody>) -> ApiResult<Response> {
+async fn create_page(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(body): ApiJson<DraftBody>,
+) -> ApiResult<Response> {
     let actor = user.actor;
     let (change, outcome) = run(&state, move |svc| svc.create_page(&actor, &body.source, &body.summary)).await?;
     Ok((StatusCode::CREATED, Json(change_out(&change, &outcome))).into_response())
@@ -331,7 +344,11 @@ async fn propose_deletion(
     Ok(Json(change_out(&change, &outcome)))
 }
 
-async fn history(State(state): State<AppState>, _user: ApiUser, ApiPath(id): ApiPath<String>) -> ApiResult<Json<serde_json::Value>> {
+async fn history(
+    State(state): State<AppState>,
+    _user: ApiUser,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<serde_json::Value>> {
     let versions = run(&state, move |svc| {
         let path = svc.page_path(&id)?.ok_or_else(|| Error::NotFound(format!("no page '{id}'")))?;
         svc.history(&path)
@@ -377,7 +394,11 @@ async fn restore(
     Ok(Json(change_out(&change, &outcome)))
 }
 
-async fn mark_reviewed(State(state): State<AppState>, user: ApiUser, ApiPath(id): ApiPath<String>) -> ApiResult<Json<serde_json::Value>> {
+async fn mark_reviewed(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<serde_json::Value>> {
     let actor = user.actor;
     let (change, outcome) = run(&state, move |svc| svc.mark_reviewed(&actor, &id)).await?;
     Ok(Json(change_out(&change, &outcome)))
@@ -391,7 +412,11 @@ struct PreviewBody {
     source: String,
 }
 
-async fn preview(State(state): State<AppState>, _user: ApiUser, ApiJson(body): ApiJson<PreviewBody>) -> ApiResult<Json<serde_json::Value>> {
+async fn preview(
+    State(state): State<AppState>,
+    _user: ApiUser,
+    ApiJson(body): ApiJson<PreviewBody>,
+) -> ApiResult<Json<serde_json::Value>> {
     let outcome = run(&state, move |svc| {
         let path = match body.path {
             Some(p) => p,
@@ -405,7 +430,9 @@ async fn preview(State(state): State<AppState>, _user: ApiUser, ApiJson(body): A
         svc.check_text(&path, Some(&body.source))
     })
     .await?;
-    Ok(Json(json!({"has_errors": outcome.has_errors, "problems": outcome.problems, "preview_html": outcome.preview_html})))
+    Ok(Json(
+        json!({"has_errors": outcome.has_errors, "problems": outcome.problems, "preview_html": outcome.preview_html}),
+    ))
 }
 
 // ---- other content files ----
@@ -425,7 +452,11 @@ struct FileQuery {
     path: String,
 }
 
-async fn get_file(State(state): State<AppState>, _user: ApiUser, ApiQuery(q): ApiQuery<FileQuery>) -> ApiResult<Json<serde_json::Value>> {
+async fn get_file(
+    State(state): State<AppState>,
+    _user: ApiUser,
+    ApiQuery(q): ApiQuery<FileQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
     let latest = run(&state, |svc| svc.require_latest()).await?;
     let source = latest.text(&q.path).ok_or_else(|| Error::NotFound(format!("no published file '{}'", q.path)))?;
     Ok(Json(json!({"path": q.path, "release": latest.number, "source": source})))
@@ -438,7 +469,8 @@ async fn save_file(
     ApiJson(body): ApiJson<DraftBody>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let actor = user.actor;
-    let (change, outcome) = run(&state, move |svc| svc.save_file_draft(&actor, &q.path, &body.source, &body.summary)).await?;
+    let (change, outcome) =
+        run(&state, move |svc| svc.save_file_draft(&actor, &q.path, &body.source, &body.summary)).await?;
     Ok(Json(change_out(&change, &outcome)))
 }
 
@@ -452,7 +484,11 @@ struct ChangesQuery {
     mine: Option<bool>,
 }
 
-async fn list_changes(State(state): State<AppState>, user: ApiUser, ApiQuery(q): ApiQuery<ChangesQuery>) -> ApiResult<Json<serde_json::Value>> {
+async fn list_changes(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiQuery(q): ApiQuery<ChangesQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
     let filter = match q.state.as_deref() {
         None | Some("") => None,
         Some(s) => Some(ChangeState::parse(s).ok_or_else(|| Error::Invalid(format!("unknown state '{s}'")))?),
@@ -462,7 +498,11 @@ async fn list_changes(State(state): State<AppState>, user: ApiUser, ApiQuery(q):
     Ok(Json(json!({"changes": changes})))
 }
 
-async fn get_change(State(state): State<AppState>, user: ApiUser, ApiPath(id): ApiPath<String>) -> ApiResult<Json<serde_json::Value>> {
+async fn get_change(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<serde_json::Value>> {
     let id = change_id(&id)?;
     let actor = user.actor;
     let detail = run(&state, move |svc| svc.change_detail(&actor, id)).await?;
@@ -520,7 +560,11 @@ async fn comment(
     Ok((StatusCode::CREATED, Json(c)).into_response())
 }
 
-async fn withdraw(State(state): State<AppState>, user: ApiUser, ApiPath(id): ApiPath<String>) -> ApiResult<Json<Change>> {
+async fn withdraw(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<Change>> {
     let id = change_id(&id)?;
     let actor = user.actor;
     Ok(Json(run(&state, move |svc| svc.withdraw(&actor, id)).await?))
@@ -533,7 +577,11 @@ async fn channels(State(state): State<AppState>, _user: ApiUser) -> ApiResult<Js
     Ok(Json(json!({"channels": channels})))
 }
 
-async fn publish(State(state): State<AppState>, user: ApiUser, ApiPath(name): ApiPath<String>) -> ApiResult<Json<serde_json::Value>> {
+async fn publish(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiPath(name): ApiPath<String>,
+) -> ApiResult<Json<serde_json::Value>> {
     let actor = user.actor;
     let published = run(&state, move |svc| svc.publish(&actor, &name)).await?;
     Ok(Json(json!(published)))
@@ -559,7 +607,11 @@ struct AuditQuery {
     before: Option<i64>,
 }
 
-async fn audit(State(state): State<AppState>, user: ApiUser, ApiQuery(q): ApiQuery<AuditQuery>) -> ApiResult<Json<serde_json::Value>> {
+async fn audit(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
     let actor = user.actor;
     let entries = run(&state, move |svc| svc.audit_log(&actor, q.limit.unwrap_or(100), q.before)).await?;
     Ok(Json(json!({"entries": entries})))
@@ -591,14 +643,22 @@ struct NewUser {
     password: String,
 }
 
-async fn add_user(State(state): State<AppState>, user: ApiUser, ApiJson(body): ApiJson<NewUser>) -> ApiResult<Response> {
+async fn add_user(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(body): ApiJson<NewUser>,
+) -> ApiResult<Response> {
     let roles = body.roles.iter().map(|r| Role::parse(r)).collect::<Result<Vec<_>, _>>()?;
     let actor = user.actor;
     let u = run(&state, move |svc| svc.add_user(&actor, &body.name, Roles::of(&roles), &body.password)).await?;
     Ok((StatusCode::CREATED, Json(u)).into_response())
 }
 
-async fn disable_user(State(state): State<AppState>, user: ApiUser, ApiPath(name): ApiPath<String>) -> ApiResult<Json<accounts::User>> {
+async fn disable_user(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiPath(name): ApiPath<String>,
+) -> ApiResult<Json<accounts::User>> {
     let actor = user.actor;
     Ok(Json(run(&state, move |svc| svc.disable_user(&actor, &name)).await?))
 }

@@ -81,7 +81,12 @@ struct UploadForm {
     summary: String,
 }
 
-fn upload_view(user: &WebUser, form: &UploadForm, problems: Vec<crate::editors::check::Problem>, message: Option<String>) -> WebResult {
+fn upload_view(
+    user: &WebUser,
+    form: &UploadForm,
+    problems: Vec<crate::editors::check::Problem>,
+    message: Option<String>,
+) -> WebResult {
     render(
         "contacts_upload.html",
         Some(user),
@@ -125,14 +130,26 @@ async fn upload(State(state): State<AppState>, user: WebUser, Form(form): Form<U
         (form.directory.clone(), form.name.clone(), form.description.clone(), form.summary.clone());
     let sample = form.sample.is_some();
     let saved = run(&state, move |svc| {
-        let upload = CsvUpload { directory: &directory, csv: &csv, name: &name, description: &description, sample, summary: &summary };
+        let upload = CsvUpload {
+            directory: &directory,
+            csv: &csv,
+            name: &name,
+            description: &description,
+            sample,
+            summary: &summary,
+        };
         svc.save_directory_csv(&actor, &upload)
     })
     .await;
     match saved {
         Ok((change, outcome)) if !outcome.has_errors => Ok(see_other(&format!("/changes/{}", change.id))),
         // Saved, but the directory as a whole has errors: show them here with the CSV kept.
-        Ok((change, outcome)) => upload_view(&user, &form, outcome.problems, Some(format!("Draft saved as change {}, with errors to fix.", change.id))),
+        Ok((change, outcome)) => upload_view(
+            &user,
+            &form,
+            outcome.problems,
+            Some(format!("Draft saved as change {}, with errors to fix.", change.id)),
+        ),
         Err(Error::Problems { problems, .. }) => upload_view(&user, &form, problems, None),
         Err(e) => Err(WebError(e)),
     }
@@ -192,7 +209,13 @@ fn check_area_path(path: &str) -> Result<(), Error> {
     }
 }
 
-fn area_view(user: &WebUser, path: &str, form: &AreaForm, problems: Vec<crate::editors::check::Problem>, message: Option<String>) -> WebResult {
+fn area_view(
+    user: &WebUser,
+    path: &str,
+    form: &AreaForm,
+    problems: Vec<crate::editors::check::Problem>,
+    message: Option<String>,
+) -> WebResult {
     render(
         "area.html",
         Some(user),
@@ -258,7 +281,13 @@ async fn save_area(
             for p in outcome.problems.iter_mut().filter(|p| p.path == q.path) {
                 p.message = format!("{}: {}", part_at_line(&source, p.line), p.message);
             }
-            area_view(&user, &q.path, &form, outcome.problems, Some(format!("Draft saved as change {}, with errors to fix.", change.id)))
+            area_view(
+                &user,
+                &q.path,
+                &form,
+                outcome.problems,
+                Some(format!("Draft saved as change {}, with errors to fix.", change.id)),
+            )
         }
         Err(Error::Invalid(message)) => area_view(&user, &q.path, &form, Vec::new(), Some(message)),
         Err(e) => Err(WebError(e)),
@@ -272,7 +301,12 @@ mod tests {
     #[test]
     fn only_area_files_have_a_form() {
         assert!(check_area_path("contacts/sample-yorkshire/leeds.toml").is_ok());
-        for bad in ["contacts/sample-yorkshire/directory.toml", "contacts/national.toml", "guidance/a/b.toml", "contacts/a/b/c.toml"] {
+        for bad in [
+            "contacts/sample-yorkshire/directory.toml",
+            "contacts/national.toml",
+            "guidance/a/b.toml",
+            "contacts/a/b/c.toml",
+        ] {
             assert!(check_area_path(bad).is_err(), "{bad}");
         }
     }

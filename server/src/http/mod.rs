@@ -82,7 +82,11 @@ pub fn router(state: AppState) -> Router {
         router = router.merge(static_tree::routes());
     }
     if state.editors().is_some() {
-        router = router.merge(static_tree::channel_routes()).merge(api::routes()).merge(web::routes()).merge(contacts::routes());
+        router = router
+            .merge(static_tree::channel_routes())
+            .merge(api::routes())
+            .merge(web::routes())
+            .merge(contacts::routes());
     }
     // Compress JSON (and later HTML); never blobs, which are stored and cached as they are.
     let compress = DefaultPredicate::new().and(NotForContentType::const_new("application/octet-stream"));

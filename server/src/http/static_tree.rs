@@ -67,7 +67,8 @@ async fn channel_file(
     headers: HeaderMap,
 ) -> Response {
     let Some(root) = state.editors().and_then(|e| e.channel_tree(&channel)) else { return not_found().await };
-    let Some(name) = [KEYS_FILE, KEYS_SIG_FILE, MANIFEST_FILE, MANIFEST_SIG_FILE].into_iter().find(|n| *n == file) else {
+    let Some(name) = [KEYS_FILE, KEYS_SIG_FILE, MANIFEST_FILE, MANIFEST_SIG_FILE].into_iter().find(|n| *n == file)
+    else {
         return not_found().await;
     };
     signed_file_in(&root, &headers, name).await

@@ -169,7 +169,8 @@ struct CsrfForm {
 async fn login_page(State(state): State<AppState>) -> WebResult {
     let token = random_token()?;
     let secure = state.editors().is_some_and(|e| e.config().secure_cookies);
-    let mut response = render("login.html", None, context! { login_token => token.clone(), error => Value::UNDEFINED })?;
+    let mut response =
+        render("login.html", None, context! { login_token => token.clone(), error => Value::UNDEFINED })?;
     if let Ok(v) = HeaderValue::from_str(&set_cookie(LOGIN_COOKIE, &token, secure, Some(3600))) {
         response.headers_mut().insert(header::SET_COOKIE, v);
     }
@@ -186,18 +187,27 @@ struct LoginForm {
     login_token: String,
 }
 
-async fn login(State(state): State<AppState>, ClientAddr(addr): ClientAddr, headers: HeaderMap, Form(form): Form<LoginForm>) -> WebResult {
+async fn login(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> WebResult {
     let secure = state.editors().is_some_and(|e| e.config().secure_cookies);
     let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
     if expected.is_empty() || !crate::editors::constant_time_eq(expected.as_bytes(), form.login_token.as_bytes()) {
-        return Err(Error::Forbidden("the login form expired or came from elsewhere; reload the login page".into()).into());
+        return Err(
+            Error::Forbidden("the login form expired or came from elsewhere; reload the login page".into()).into()
+        );
     }
     let result = run(&state, move |svc| svc.login(&form.username, &form.password, &addr)).await;
     match result {
         Ok(login) => {
             let mut response = see_other("/");
             let headers = response.headers_mut();
-            for c in [set_cookie(SESSION_COOKIE, &login.token, secure, None), set_cookie(LOGIN_COOKIE, "", secure, Some(0))] {
+            for c in
+                [set_cookie(SESSION_COOKIE, &login.token, secure, None), set_cookie(LOGIN_COOKIE, "", secure, Some(0))]
+            {
                 if let Ok(v) = HeaderValue::from_str(&c) {
                     headers.append(header::SET_COOKIE, v);
                 }
@@ -336,7 +346,12 @@ pub(super) fn normalise(source: &str) -> String {
     source.replace("\r\n", "\n")
 }
 
-async fn save_page(State(state): State<AppState>, user: WebUser, Path(id): Path<String>, Form(form): Form<EditForm>) -> WebResult {
+async fn save_page(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    Form(form): Form<EditForm>,
+) -> WebResult {
     user.check_csrf(&state, &form.csrf_token, &format!("POST /pages/{id}/edit")).await?;
     let actor = user.actor.clone();
     let source = normalise(&form.source);
@@ -437,14 +452,24 @@ struct SummaryForm {
     summary: String,
 }
 
-async fn delete_page(State(state): State<AppState>, user: WebUser, Path(id): Path<String>, Form(form): Form<SummaryForm>) -> WebResult {
+async fn delete_page(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    Form(form): Form<SummaryForm>,
+) -> WebResult {
     user.check_csrf(&state, &form.csrf_token, &format!("POST /pages/{id}/delete")).await?;
     let actor = user.actor.clone();
     let (change, _) = run(&state, move |svc| svc.propose_deletion(&actor, &id, &form.summary)).await?;
     Ok(see_other(&format!("/changes/{}", change.id)))
 }
 
-async fn mark_reviewed(State(state): State<AppState>, user: WebUser, Path(id): Path<String>, Form(form): Form<CsrfForm>) -> WebResult {
+async fn mark_reviewed(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> WebResult {
     user.check_csrf(&state, &form.csrf_token, &format!("POST /pages/{id}/reviewed")).await?;
     let actor = user.actor.clone();
     let (change, _) = run(&state, move |svc| svc.mark_reviewed(&actor, &id)).await?;
@@ -468,7 +493,12 @@ struct DiffQuery {
     to: i64,
 }
 
-async fn page_diff(State(state): State<AppState>, user: WebUser, Path(id): Path<String>, Query(q): Query<DiffQuery>) -> WebResult {
+async fn page_diff(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    Query(q): Query<DiffQuery>,
+) -> WebResult {
     let page_id = id.clone();
     let d = run(&state, move |svc| {
         let path = svc.page_path(&id)?.ok_or_else(|| Error::NotFound(format!("no page '{id}'")))?;
@@ -486,7 +516,12 @@ struct RestoreForm {
     release: i64,
 }
 
-async fn restore(State(state): State<AppState>, user: WebUser, Path(id): Path<String>, Form(form): Form<RestoreForm>) -> WebResult {
+async fn restore(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    Form(form): Form<RestoreForm>,
+) -> WebResult {
     user.check_csrf(&state, &form.csrf_token, &format!("POST /pages/{id}/restore")).await?;
     let actor = user.actor.clone();
     let (change, _) = run(&state, move |svc| svc.restore(&actor, &id, form.release)).await?;
@@ -539,7 +574,12 @@ async fn edit_file(State(state): State<AppState>, user: WebUser, Query(q): Query
     editor(&user, view, Some(&outcome))
 }
 
-async fn save_file(State(state): State<AppState>, user: WebUser, Query(q): Query<PathQuery>, Form(form): Form<EditForm>) -> WebResult {
+async fn save_file(
+    State(state): State<AppState>,
+    user: WebUser,
+    Query(q): Query<PathQuery>,
+    Form(form): Form<EditForm>,
+) -> WebResult {
     user.check_csrf(&state, &form.csrf_token, "POST /files/edit").await?;
     let actor = user.actor.clone();
     let source = normalise(&form.source);
@@ -625,15 +665,13 @@ async fn change_action(
     user.check_csrf(&state, &form.csrf_token, &format!("POST /changes/{id}/{action}")).await?;
     let id: i64 = id.parse().map_err(|_| Error::NotFound(format!("no change '{id}'")))?;
     let actor = user.actor.clone();
-    run(&state, move |svc| {
-        match action.as_str() {
-            "submit" => svc.submit(&actor, id).map(drop),
-            "approve" => svc.approve(&actor, id, &form.comment).map(drop),
-            "request-changes" => svc.request_changes(&actor, id, &form.comment).map(drop),
-            "comment" => svc.comment(&actor, id, &form.comment).map(drop),
-            "withdraw" => svc.withdraw(&actor, id).map(drop),
-            other => Err(Error::NotFound(format!("no action '{other}'"))),
-        }
+    run(&state, move |svc| match action.as_str() {
+        "submit" => svc.submit(&actor, id).map(drop),
+        "approve" => svc.approve(&actor, id, &form.comment).map(drop),
+        "request-changes" => svc.request_changes(&actor, id, &form.comment).map(drop),
+        "comment" => svc.comment(&actor, id, &form.comment).map(drop),
+        "withdraw" => svc.withdraw(&actor, id).map(drop),
+        other => Err(Error::NotFound(format!("no action '{other}'"))),
     })
     .await?;
     Ok(see_other(&format!("/changes/{id}")))
@@ -651,7 +689,12 @@ async fn publish_page(State(state): State<AppState>, user: WebUser) -> WebResult
     render("publish.html", Some(&user), context! { channels, approved, releases })
 }
 
-async fn publish(State(state): State<AppState>, user: WebUser, Path(channel): Path<String>, Form(form): Form<CsrfForm>) -> WebResult {
+async fn publish(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(channel): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> WebResult {
     user.check_csrf(&state, &form.csrf_token, &format!("POST /publish/{channel}")).await?;
     let actor = user.actor.clone();
     run(&state, move |svc| svc.publish(&actor, &channel)).await?;
@@ -687,7 +730,9 @@ struct NewUserForm {
 async fn add_user(State(state): State<AppState>, user: WebUser, Form(form): Form<NewUserForm>) -> WebResult {
     user.check_csrf(&state, &form.csrf_token, "POST /admin/users").await?;
     let mut roles = Vec::new();
-    for (flag, role) in [(&form.role_editor, Role::Editor), (&form.role_approver, Role::Approver), (&form.role_admin, Role::Admin)] {
+    for (flag, role) in
+        [(&form.role_editor, Role::Editor), (&form.role_approver, Role::Approver), (&form.role_admin, Role::Admin)]
+    {
         if flag.is_some() {
             roles.push(role);
         }
@@ -697,7 +742,12 @@ async fn add_user(State(state): State<AppState>, user: WebUser, Form(form): Form
     Ok(see_other("/admin/users"))
 }
 
-async fn disable_user(State(state): State<AppState>, user: WebUser, Path(name): Path<String>, Form(form): Form<CsrfForm>) -> WebResult {
+async fn disable_user(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(name): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> WebResult {
     user.check_csrf(&state, &form.csrf_token, &format!("POST /admin/users/{name}/disable")).await?;
     let actor = user.actor.clone();
     run(&state, move |svc| svc.disable_user(&actor, &name)).await?;

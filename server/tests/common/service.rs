@@ -43,7 +43,8 @@ impl Service {
         for r in roles {
             args.extend(["--role", r]);
         }
-        let mut child = Command::new(bin()).args(&args).stdin(Stdio::piped()).stdout(Stdio::null()).spawn().expect("users add");
+        let mut child =
+            Command::new(bin()).args(&args).stdin(Stdio::piped()).stdout(Stdio::null()).spawn().expect("users add");
         writeln!(child.stdin.take().expect("stdin"), "{}", password(name)).expect("password");
         assert!(child.wait().expect("wait").success(), "users add {name}");
     }
@@ -211,7 +212,8 @@ impl Client {
 
     /// Saves a draft of `page` with `source`; returns (status, body).
     pub async fn draft(&mut self, page: &str, source: &str, summary: &str) -> Reply {
-        self.call(Method::PUT, &format!("/api/pages/{page}/draft"), Some(json!({"source": source, "summary": summary}))).await
+        self.call(Method::PUT, &format!("/api/pages/{page}/draft"), Some(json!({"source": source, "summary": summary})))
+            .await
     }
 
     /// Replaces the first `from` with `to` in the published page and saves and submits it.
