@@ -14,12 +14,12 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::service::{password, Client, Running};
-use common::{bin, copy_dir, run, s};
+use common::service::{Client, Running, Service};
+use common::{bin, s};
 use serde_json::json;
 
 const PAGE: &str = "fgm-mandatory-reporting";
@@ -34,51 +34,9 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-/// A data folder with the bundled content imported, an editor and an approver.
-struct Service {
-    dir: tempfile::TempDir,
-}
-
-impl Service {
-    fn new() -> Service {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
-        copy_dir(&content, &dir.path().join("content"));
-        let service = Service { dir };
-        run(&["keys", "init", "--dir", s(&service.keys())], true);
-        run(&["import", "--data", s(&service.data()), "--content", s(&service.dir.path().join("content"))], true);
-        for (name, role) in [("ed", "editor"), ("ap", "approver")] {
-            let mut child = Command::new(bin())
-                .args(["users", "add", "--data", s(&service.data()), "--name", name, "--role", role])
-                .stdin(Stdio::piped())
-                .stdout(Stdio::null())
-                .spawn()
-                .expect("users add");
-            use std::io::Write;
-            writeln!(child.stdin.take().expect("stdin"), "{}", password(name)).expect("password");
-            assert!(child.wait().expect("wait").success(), "users add {name}");
-        }
-        service
-    }
-
-    fn keys(&self) -> PathBuf {
-        self.dir.path().join("keys")
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    fn start(&self) -> Running {
-        let mut child = Command::new(bin())
-            .args(["serve", "--data", s(&self.data()), "--keys", s(&self.keys()), "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("serve --data");
-        let base = first_address(&mut child);
-        Running { child, base }
-    }
+/// The service over a copy of the bundled content, with the tests' accounts.
+fn service() -> Service {
+    Service::with_content(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../content"))
 }
 
 fn first_address(child: &mut Child) -> String {
@@ -116,8 +74,8 @@ async fn publish_times() -> (PublishTimes, Service) {
     let mut one_page = Vec::new();
     let mut kept = None;
     for _ in 0..3 {
-        let service = Service::new();
-        let running = service.start();
+        let service = service();
+        let running = service.start(&[], &[]);
         let mut ed = running.login("ed").await;
         let mut ap = running.login("ap").await;
         approve_one_edit(&mut ed, &mut ap, 0).await;
@@ -133,7 +91,7 @@ async fn publish_times() -> (PublishTimes, Service) {
         drop(running);
     }
     let service = kept.expect("one service kept");
-    let manifest: serde_json::Value = std::fs::read(service.data().join("channels/staging/manifest.json"))
+    let manifest: serde_json::Value = std::fs::read(service.data.join("channels/staging/manifest.json"))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default();
@@ -247,7 +205,7 @@ async fn main() {
     println!("  promote whole library to production:       {}", ms(times.whole_production));
     println!("  one changed page to staging:               {}", ms(times.one_page));
 
-    let tree = service.data().join("channels/staging");
+    let tree = service.data.join("channels/staging");
     let blob = std::fs::read_dir(tree.join("blobs"))
         .expect("blobs")
         .flatten()
@@ -257,7 +215,7 @@ async fn main() {
     let blob_bytes = blob.metadata().map(|m| m.len()).unwrap_or(0);
     let manifest_bytes = std::fs::metadata(tree.join("manifest.json")).map(|m| m.len()).unwrap_or(0);
 
-    let service_run = service.start();
+    let service_run = service.start(&[], &[]);
     let mut static_child = Command::new(bin())
         .args(["serve", "--tree", s(&tree), "--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())

@@ -26,6 +26,14 @@ async function shot(page, name) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
 
+function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+}
+
 async function login(browser, user, password) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
@@ -44,11 +52,7 @@ async function login(browser, user, password) {
 test("edit, review, approve, publish and promote in the browser", { timeout: 120000 }, async () => {
   assert.ok(BASE, "SERVER_URL is set");
   fs.mkdirSync(SHOTS, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  const browser = await launch();
   try {
     // ---- the editor ----
     const editor = await login(browser, "editor", process.env.EDITOR_PASSWORD);
@@ -120,11 +124,7 @@ test("edit, review, approve, publish and promote in the browser", { timeout: 120
 });
 
 test("contacts: an area's form and a CSV upload", { timeout: 120000 }, async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  const browser = await launch();
   try {
     const editor = await login(browser, "editor", process.env.EDITOR_PASSWORD);
     const page = editor.page;

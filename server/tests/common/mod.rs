@@ -41,7 +41,8 @@ pub fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 temp path")
 }
 
-/// A temp folder holding `keys/` (made by `keys init`) and `content/` (the fixture).
+/// A temp folder holding `keys/` (made by `keys init`) and `content/` (the fixture, or another
+/// content folder).
 pub struct Setup {
     pub dir: tempfile::TempDir,
     keys: PathBuf,
@@ -51,8 +52,12 @@ pub struct Setup {
 
 impl Setup {
     pub fn new() -> Setup {
+        Setup::with_content(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/content"))
+    }
+
+    pub fn with_content(content: &Path) -> Setup {
         let dir = tempfile::tempdir().expect("tempdir");
-        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/content"), &dir.path().join("content"));
+        copy_dir(content, &dir.path().join("content"));
         let setup = Setup {
             keys: dir.path().join("keys"),
             content: dir.path().join("content"),

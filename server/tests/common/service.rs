@@ -26,7 +26,15 @@ pub struct Service {
 
 impl Service {
     pub fn new() -> Service {
-        let setup = Setup::new();
+        Service::with_setup(Setup::new())
+    }
+
+    /// The same over another content folder (the bench uses the bundled one).
+    pub fn with_content(content: &Path) -> Service {
+        Service::with_setup(Setup::with_content(content))
+    }
+
+    fn with_setup(setup: Setup) -> Service {
         let data = setup.dir.path().join("data");
         run(&["import", "--data", s(&data), "--content", s(setup.content())], true);
         let service = Service { setup, data };
