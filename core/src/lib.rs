@@ -29,7 +29,8 @@ pub use library::{BookmarkView, InstallReport, Library, PageView};
 pub use progress::{Cancel, NoProgress, Progress, Stage, Work};
 pub use safeguarding_content as content;
 pub use search::{
-    Highlight, SearchRequest, SearchResult, SearchResults, SectionRef, Snippet, Suggestion, SuggestionKind,
+    Highlight, PageBreakdown, ScoreBreakdown, SearchRequest, SearchResult, SearchResults, SectionRef, Snippet,
+    Suggestion, SuggestionKind,
 };
 pub use store::{InstalledContent, TopicSummary};
 pub use sync::{ChangedPage, SyncConfig, SyncFailure, SyncReport, SyncStatus};

@@ -393,6 +393,12 @@ impl Library {
         }
     }
 
+    /// The guidance search's top `candidates` with each score split by query concept and
+    /// field, to see why a page ranks where it does.
+    pub fn explain_search(&self, request: &SearchRequest, candidates: usize) -> Result<crate::ScoreBreakdown> {
+        self.index()?.breakdown(request, candidates)
+    }
+
     /// Rebuilds the search index from the content database.
     pub fn rebuild_index(&self, work: &Work<'_>) -> Result<()> {
         let _writer = WriterLock::acquire(&self.dir)?;

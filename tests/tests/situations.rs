@@ -211,6 +211,59 @@ fn situations_land_in_the_top_three_with_and_without_hand_written_fields() {
 
 // Regression floors, a little under what this build measures (docs/performance.md); the issue's
 // targets (0.95, 0.95 and 0.90) are not met yet and are reported there, not hidden here.
-const FLOOR_TUNING: f64 = 0.80;
-const FLOOR_HELD_OUT: f64 = 0.55;
-const FLOOR_STRIPPED: f64 = 0.48;
+const FLOOR_TUNING: f64 = 0.87;
+const FLOOR_HELD_OUT: f64 = 0.60;
+const FLOOR_STRIPPED: f64 = 0.52;
+
+/// Writes each query's candidates with their scores split by concept and field, for the
+/// bundled pages and the stripped ones, to the folder in `SAFEGUARDING_BREAKDOWN_DIR`: the data
+/// for trying ranking formulas offline. Held-out situations are left out.
+#[test]
+#[ignore]
+fn dump_score_breakdowns() {
+    let Some(out) = std::env::var_os("SAFEGUARDING_BREAKDOWN_DIR") else { return };
+    let out = std::path::PathBuf::from(out);
+    #[derive(Deserialize)]
+    struct Typed {
+        query: Vec<TypedCase>,
+    }
+    #[derive(Deserialize)]
+    struct TypedCase {
+        q: String,
+        expect: String,
+        within: usize,
+    }
+    let typed: Typed = toml::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/relevance/queries.toml")).expect("read"),
+    )
+    .expect("parse");
+    let mut queries: Vec<(String, Vec<String>, String)> =
+        typed.query.into_iter().map(|c| (c.q, vec![c.expect], format!("typed{}", c.within))).collect();
+    let with_held_out = std::env::var_os("SAFEGUARDING_BREAKDOWN_HELD_OUT").is_some();
+    for c in load() {
+        if c.held_out && !with_held_out {
+            continue;
+        }
+        queries.push((c.q, c.expect, if c.held_out { "held_out".into() } else { "tuning".into() }));
+    }
+    let dump = |library: &Library, name: &str| {
+        let mut rows = Vec::new();
+        for (q, expect, kind) in &queries {
+            let b = library.explain_search(&SearchRequest::new(q), 60).expect("explain");
+            let pages: Vec<serde_json::Value> = b
+                .pages
+                .iter()
+                .map(|p| serde_json::json!({"id": p.id, "score": p.score, "parts": p.parts, "sections": p.sections}))
+                .collect();
+            rows.push(serde_json::json!({"q": q, "expect": expect, "kind": kind, "concepts": b.concepts, "fields": b.fields, "pages": pages}));
+        }
+        std::fs::write(out.join(name), serde_json::to_string(&rows).expect("json")).expect("write");
+    };
+    let (_dir, library) = bundled_library();
+    dump(&library, "bundled.json");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bare = Library::open(dir.path()).expect("open");
+    bare.install_files(&stripped_content(), "stripped", &Work { progress: &NoProgress, cancel: &Cancel::new() })
+        .expect("install stripped");
+    dump(&bare, "stripped.json");
+}

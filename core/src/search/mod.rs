@@ -178,6 +178,85 @@ const BODY_BOOST: f32 = 1.0;
 /// Synonym concepts found in a page's title, keywords, headings or summary.
 const CONCEPTS_HEAD_BOOST: f32 = 2.5;
 
+/// The fields a page is scored on, in the order of [`PageBreakdown::parts`].
+/// The first six are text fields, the last two synonym-concept fields.
+const TEXT_FIELDS: usize = 6;
+const FIELD_NAMES: [&str; 8] =
+    ["title", "keywords", "asked_as", "headings", "summary", "body", "concepts_head", "concepts_body"];
+
+/// How many of the first stage's best pages are scored again by [`page_score`].
+const RERANK_CANDIDATES: usize = 60;
+/// How much a concept's matches in its other text fields add to its best field's.
+const OTHER_FIELDS_SHARE: f32 = 0.2;
+
+/// A page's score from its `[concept][field]` scores: each concept counts its best text field
+/// in full and its other text fields at [`OTHER_FIELDS_SHARE`], plus its synonym-concept
+/// matches.
+///
+/// The first stage sums every field, which lets one word a page repeats in its title,
+/// keywords, asked-as phrases, headings and body outweigh a page that matches several of the
+/// query's words once each: "pupil" in the Prevent page's keywords and asked-as phrases put it
+/// first for any query about a pupil. Counting a concept once, at about its best field, makes
+/// the words of a situation add up instead. Measured on the tuning situations, typed success@1
+/// unchanged (docs/performance.md).
+fn page_score(parts: &[[f32; FIELD_NAMES.len()]]) -> f32 {
+    parts
+        .iter()
+        .map(|p| {
+            let (text, concepts) = p.split_at(TEXT_FIELDS);
+            let best = text.iter().copied().fold(0.0f32, f32::max);
+            let all: f32 = text.iter().sum();
+            best + OTHER_FIELDS_SHARE * (all - best) + concepts.iter().sum::<f32>()
+        })
+        .sum()
+}
+
+/// A search's candidates with each one's score split by concept and field.
+#[derive(Debug, Clone, Default)]
+pub struct ScoreBreakdown {
+    /// Each query concept, as its alternatives joined by ` | `.
+    pub concepts: Vec<String>,
+    pub fields: Vec<&'static str>,
+    pub pages: Vec<PageBreakdown>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PageBreakdown {
+    pub id: String,
+    /// The first stage's score, before [`page_score`] reorders the candidates.
+    pub score: f32,
+    /// `parts[concept][field]`.
+    pub parts: Vec<[f32; FIELD_NAMES.len()]>,
+    /// Each matching section's `[concept][heading, text, concepts]`.
+    pub sections: Vec<Vec<Vec<f32>>>,
+    ord: u64,
+}
+
+/// The score `query` gives each of `addresses` (0 where it does not match).
+fn scores_at(searcher: &tantivy::Searcher, query: &dyn Query, addresses: &[DocAddress]) -> Result<Vec<f32>> {
+    use tantivy::DocSet;
+    let weight = query.weight(tantivy::query::EnableScoring::enabled_from_searcher(searcher))?;
+    let mut out = vec![0.0; addresses.len()];
+    let mut order: Vec<usize> = (0..addresses.len()).collect();
+    order.sort_by_key(|&i| (addresses[i].segment_ord, addresses[i].doc_id));
+    let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+    for i in order {
+        let a = addresses[i];
+        if current.as_ref().is_none_or(|(seg, _)| *seg != a.segment_ord) {
+            let reader = searcher.segment_reader(a.segment_ord);
+            current = Some((a.segment_ord, weight.scorer(reader, 1.0)?));
+        }
+        if let Some((_, scorer)) = current.as_mut() {
+            // A scorer only moves forward; TERMINATED is past every document.
+            let at = if scorer.doc() < a.doc_id { scorer.seek(a.doc_id) } else { scorer.doc() };
+            if at == a.doc_id {
+                out[i] = scorer.score();
+            }
+        }
+    }
+    Ok(out)
+}
+
 pub struct SearchIndex {
     pages: IndexReader,
     sections: IndexReader,
@@ -331,15 +410,8 @@ impl SearchIndex {
         }
         let mut stem = self.stem.clone();
         let analysed = analyse_concepts(&concepts, &mut stem);
-        let page_fields = [
-            (self.pf.title, TITLE_BOOST),
-            (self.pf.keywords, KEYWORDS_BOOST),
-            (self.pf.asked_as, ASKED_AS_BOOST),
-            (self.pf.headings, HEADINGS_BOOST),
-            (self.pf.summary, SUMMARY_BOOST),
-            (self.pf.body, BODY_BOOST),
-        ];
-        let concept_fields = [(self.pf.concepts_head, CONCEPTS_HEAD_BOOST), (self.pf.concepts_body, BODY_BOOST)];
+        let page_fields = self.page_fields();
+        let concept_fields = self.concept_fields();
         let Some(matching) = concepts_query(&analysed, &page_fields, &concept_fields) else {
             return Ok(out);
         };
@@ -355,7 +427,9 @@ impl SearchIndex {
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(either))));
         }
         let searcher = self.pages.searcher();
-        let hits = searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(limit).order_by_score())?;
+        let first = TopDocs::with_limit(limit.max(RERANK_CANDIDATES)).order_by_score();
+        let hits = searcher.search(&BooleanQuery::new(clauses), &first)?;
+        let hits = self.rerank(&searcher, &analysed, &hits, limit)?;
         if hits.is_empty() {
             return Ok(out);
         }
@@ -368,6 +442,147 @@ impl SearchIndex {
         let mut highlighter = snippet::Highlighter::new(highlight_terms(&analysed));
         self.add_sections(&analysed, &mut highlighter, &ords, &mut out.results)?;
         Ok(out)
+    }
+
+    /// Each candidate page's score split by query concept and field: what the ranking is
+    /// made of. For the relevance tests and `safeguarding search --explain`, never on the
+    /// search path.
+    pub fn breakdown(&self, request: &SearchRequest, candidates: usize) -> Result<ScoreBreakdown> {
+        guard::contain("explaining a search", || self.breakdown_unguarded(request, candidates))
+    }
+
+    fn breakdown_unguarded(&self, request: &SearchRequest, candidates: usize) -> Result<ScoreBreakdown> {
+        let mut out = ScoreBreakdown { fields: FIELD_NAMES.to_vec(), ..ScoreBreakdown::default() };
+        let mut words_analyzer = self.words.clone();
+        let words = normalize(&request.query, &mut words_analyzer);
+        if words.is_empty() {
+            return Ok(out);
+        }
+        let dictionaries = self.word_dictionaries()?;
+        let is_known = |w: &str| dictionaries.iter().any(|d| matches!(d.terms().get(w.as_bytes()), Ok(Some(_))));
+        let correct = |w: &str| self.speller.nearest(&dictionaries, w);
+        let (concepts, _) = concepts(&words, &self.thesaurus, &is_known, &correct);
+        let mut stem = self.stem.clone();
+        let analysed = analyse_concepts(&concepts, &mut stem);
+        let Some(matching) = concepts_query(&analysed, &self.page_fields(), &self.concept_fields()) else {
+            return Ok(out);
+        };
+        let searcher = self.pages.searcher();
+        let hits = searcher.search(&matching, &TopDocs::with_limit(candidates.max(1)).order_by_score())?;
+        let addresses: Vec<DocAddress> = hits.iter().map(|(_, a)| *a).collect();
+        let parts = self.concept_field_scores(&searcher, &analysed, &addresses)?;
+        for concept in &analysed {
+            out.concepts
+                .push(concept.alternatives.iter().map(|(a, _)| a.words.join(" ")).collect::<Vec<_>>().join(" | "));
+        }
+        for ((score, address), parts) in hits.into_iter().zip(parts) {
+            let (hit, ord) = self.page_hit(&searcher, score, address)?;
+            out.pages.push(PageBreakdown { id: hit.id, score, parts, sections: Vec::new(), ord });
+        }
+        // Every matching section of the candidates, split the same way over heading, text and
+        // concepts.
+        let sfields = [(self.sf.heading, HEADINGS_BOOST), (self.sf.text, BODY_BOOST)];
+        let sconcepts = [(self.sf.concepts, BODY_BOOST)];
+        let ssearcher = self.sections.searcher();
+        if let Some(matching) = concepts_query(&analysed, &sfields, &sconcepts) {
+            let pages: Vec<(Occur, Box<dyn Query>)> = out
+                .pages
+                .iter()
+                .map(|p| {
+                    let q = TermQuery::new(Term::from_field_u64(self.sf.page_ord, p.ord), IndexRecordOption::Basic);
+                    (Occur::Should, Box::new(q) as Box<dyn Query>)
+                })
+                .collect();
+            let query =
+                BooleanQuery::new(vec![(Occur::Must, matching), (Occur::Must, Box::new(BooleanQuery::new(pages)))]);
+            let hits = ssearcher.search(&query, &TopDocs::with_limit(5000).order_by_score())?;
+            let addresses: Vec<DocAddress> = hits.iter().map(|(_, a)| *a).collect();
+            let mut sparts = vec![vec![vec![0.0f32; 3]; analysed.len()]; addresses.len()];
+            for (ci, concept) in analysed.iter().enumerate() {
+                let one = std::slice::from_ref(concept);
+                for fi in 0..3 {
+                    let q = if fi < 2 {
+                        concepts_query(one, &sfields[fi..=fi], &[])
+                    } else {
+                        concepts_query(one, &[], &sconcepts)
+                    };
+                    let Some(q) = q else { continue };
+                    for (di, score) in scores_at(&ssearcher, q.as_ref(), &addresses)?.into_iter().enumerate() {
+                        sparts[di][ci][fi] = score;
+                    }
+                }
+            }
+            let columns = ssearcher
+                .segment_readers()
+                .iter()
+                .map(|seg| seg.fast_fields().u64("page_ord"))
+                .collect::<tantivy::Result<Vec<_>>>()?;
+            for (address, parts) in addresses.iter().zip(sparts) {
+                let ord = columns.get(address.segment_ord as usize).and_then(|c| c.first(address.doc_id));
+                if let Some(p) = out.pages.iter_mut().find(|p| Some(p.ord) == ord) {
+                    p.sections.push(parts);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Orders the first stage's candidates by [`page_score`] and keeps the best `limit`.
+    fn rerank(
+        &self,
+        searcher: &tantivy::Searcher,
+        analysed: &[AnalysedConcept<'_>],
+        hits: &[(f32, DocAddress)],
+        limit: usize,
+    ) -> Result<Vec<(f32, DocAddress)>> {
+        let addresses: Vec<DocAddress> = hits.iter().map(|(_, a)| *a).collect();
+        let parts = self.concept_field_scores(searcher, analysed, &addresses)?;
+        let mut scored: Vec<(f32, usize)> = parts.iter().map(|p| page_score(p)).zip(0..).collect();
+        // Ties keep the first stage's order, so equal pages do not shuffle between searches.
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        Ok(scored.into_iter().take(limit).map(|(score, i)| (score, addresses[i])).collect())
+    }
+
+    /// `[candidate][concept][field]`: each candidate page's score for one concept in one field,
+    /// fields in the order of [`FIELD_NAMES`].
+    fn concept_field_scores(
+        &self,
+        searcher: &tantivy::Searcher,
+        analysed: &[AnalysedConcept<'_>],
+        addresses: &[DocAddress],
+    ) -> Result<Vec<Vec<[f32; FIELD_NAMES.len()]>>> {
+        let fields = self.page_fields();
+        let concept_fields = self.concept_fields();
+        let mut parts = vec![vec![[0.0f32; FIELD_NAMES.len()]; analysed.len()]; addresses.len()];
+        for (ci, concept) in analysed.iter().enumerate() {
+            let one = std::slice::from_ref(concept);
+            for fi in 0..FIELD_NAMES.len() {
+                let q = match fields.get(fi) {
+                    Some(f) => concepts_query(one, std::slice::from_ref(f), &[]),
+                    None => concepts_query(one, &[], &concept_fields[fi - fields.len()..=fi - fields.len()]),
+                };
+                let Some(q) = q else { continue };
+                for (di, score) in scores_at(searcher, q.as_ref(), addresses)?.into_iter().enumerate() {
+                    parts[di][ci][fi] = score;
+                }
+            }
+        }
+        Ok(parts)
+    }
+
+    fn page_fields(&self) -> [(Field, f32); 6] {
+        [
+            (self.pf.title, TITLE_BOOST),
+            (self.pf.keywords, KEYWORDS_BOOST),
+            (self.pf.asked_as, ASKED_AS_BOOST),
+            (self.pf.headings, HEADINGS_BOOST),
+            (self.pf.summary, SUMMARY_BOOST),
+            (self.pf.body, BODY_BOOST),
+        ]
+    }
+
+    fn concept_fields(&self) -> [(Field, f32); 2] {
+        [(self.pf.concepts_head, CONCEPTS_HEAD_BOOST), (self.pf.concepts_body, BODY_BOOST)]
     }
 
     fn page_hit(&self, searcher: &tantivy::Searcher, score: f32, address: DocAddress) -> Result<(SearchResult, u64)> {
@@ -630,4 +845,32 @@ fn highlight_terms(concepts: &[AnalysedConcept<'_>]) -> Vec<String> {
         .map(|t| t.text.clone())
         .filter(|t| !is_stop_word(t))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `[title, keywords, asked_as, headings, summary, body, concepts_head, concepts_body]`
+    fn fields(text: [f32; 6], concepts: [f32; 2]) -> [f32; FIELD_NAMES.len()] {
+        let mut out = [0.0; FIELD_NAMES.len()];
+        out[..TEXT_FIELDS].copy_from_slice(&text);
+        out[TEXT_FIELDS..].copy_from_slice(&concepts);
+        out
+    }
+
+    #[test]
+    fn a_word_repeated_in_every_field_counts_about_once() {
+        let none = fields([0.0; 6], [0.0; 2]);
+        // One query word in all six fields, against two query words in the body once each.
+        let repeats = [fields([3.0; 6], [0.0; 2]), none];
+        let covers =
+            [fields([0.0, 0.0, 0.0, 0.0, 0.0, 3.5], [0.0; 2]), fields([0.0, 0.0, 0.0, 0.0, 0.0, 3.5], [0.0; 2])];
+        let sum = |p: &[[f32; FIELD_NAMES.len()]]| p.iter().flatten().sum::<f32>();
+        assert!(sum(&repeats) > sum(&covers), "summing every field prefers the repeated word");
+        assert!(page_score(&covers) > page_score(&repeats), "counting a concept once prefers coverage");
+        // Synonym-concept matches still add in full.
+        let with_concept = [fields([3.0; 6], [2.0, 1.0]), none];
+        assert!((page_score(&with_concept) - page_score(&repeats) - 3.0).abs() < 1e-4);
+    }
 }
