@@ -48,6 +48,10 @@ enum Command {
         limit: usize,
         #[arg(long)]
         json: bool,
+        /// Show why each page ranks where it does: its score for each part of the query, and
+        /// the field that matched best. For editors writing keywords and asked-as phrases.
+        #[arg(long, conflicts_with = "json")]
+        explain: bool,
     },
     /// Show a page.
     Show {
@@ -187,10 +191,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     let library = open_library(&cli, json)?;
     let mut out = String::new();
     match cli.command {
-        Command::Search { query, topic, audience, limit, json } => {
+        Command::Search { query, topic, audience, limit, json, explain } => {
             let request = SearchRequest { query: query.join(" "), topic, audience, limit };
             let results = library.search(&request)?;
-            if json {
+            if explain {
+                let breakdown = library.explain_search(&request, 60)?;
+                output::print_explanation(&mut out, &results, &breakdown);
+            } else if json {
                 out = output::json_text(&output::search_json(&results));
             } else {
                 output::print_search(&mut out, &results, std::io::stdout().is_terminal());

@@ -1,7 +1,9 @@
 //! What the command prints: the JSON contract other tools depend on, and readable text.
 
 use safeguarding_core::content::{Block, CalloutKind, LinkTarget, RichText, Style};
-use safeguarding_core::{InstalledContent, PageView, SearchResults, Snippet, SyncReport, SyncStatus, TopicSummary};
+use safeguarding_core::{
+    InstalledContent, PageView, ScoreBreakdown, SearchResults, Snippet, SyncReport, SyncStatus, TopicSummary,
+};
 use serde_json::{json, Value};
 
 /// `writeln!` into the output buffer; writing to a `String` cannot fail.
@@ -160,6 +162,25 @@ pub fn print_topics(o: &mut String, topics: &[TopicSummary]) {
 
 /// Rich text for a terminal, with each link's target after its text. Marks come from stored
 /// content, so out-of-range or reversed ones are skipped rather than trusted.
+/// Each result with what every part of the query added to its score, and where it matched.
+pub fn print_explanation(o: &mut String, r: &SearchResults, b: &ScoreBreakdown) {
+    if let Some(s) = &r.suggestion {
+        line!(o, "did you mean: {}", clean(s));
+    }
+    line!(o, "the query, as searched: {}", clean(&b.concepts.join("  +  ")));
+    for (i, result) in r.results.iter().enumerate() {
+        let Some(page) = b.pages.iter().find(|p| p.id == result.id) else { continue };
+        line!(o, "{:>2}. {}  {:.2}", i + 1, clean(&page.id), page.total());
+        for (c, concept) in b.concepts.iter().enumerate() {
+            let (score, field) = page.concept(c);
+            if let Some(field) = field {
+                let first = concept.split(" | ").next().unwrap_or(concept);
+                line!(o, "      {score:>6.2}  {}  (best in {field})", clean(first));
+            }
+        }
+    }
+}
+
 fn rich(t: &RichText) -> String {
     let units: Vec<u16> = t.text.encode_utf16().collect();
     let mut out = String::from_utf16_lossy(&units);

@@ -313,3 +313,23 @@ fn affected_lists_pages_touched_by_a_register_entry() {
     let none = run(data.path(), &["content", "affected", "--by", "no such thing", bundled().to_str().unwrap()]);
     assert!(!none.status.success());
 }
+
+#[test]
+fn explain_shows_what_each_word_adds_in_ranking_order() {
+    let data = tempfile::tempdir().unwrap();
+    let out = run(data.path(), &["search", "--explain", "--limit", "3", "fgm", "reporting"]);
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("the query, as searched: fgm"), "{text}");
+    let first = text.lines().find(|l| l.starts_with(" 1. ")).expect("a first result");
+    assert!(first.contains("fgm-mandatory-reporting"), "{text}");
+    // Each result lists the words that matched it, with the field each matched best in.
+    assert!(text.lines().any(|l| l.trim_start().ends_with("(best in title)")), "{text}");
+    let totals: Vec<f32> = text
+        .lines()
+        .filter(|l| l.len() > 4 && l.as_bytes()[2] == b'.')
+        .map(|l| l.rsplit(' ').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(totals.len(), 3, "{text}");
+    assert!(totals.windows(2).all(|w| w[0] >= w[1]), "totals in ranking order: {totals:?}");
+}

@@ -250,11 +250,8 @@ fn dump_score_breakdowns() {
         let mut rows = Vec::new();
         for (q, expect, kind) in &queries {
             let b = library.explain_search(&SearchRequest::new(q), 60).expect("explain");
-            let pages: Vec<serde_json::Value> = b
-                .pages
-                .iter()
-                .map(|p| serde_json::json!({"id": p.id, "score": p.score, "parts": p.parts, "sections": p.sections}))
-                .collect();
+            let pages: Vec<serde_json::Value> =
+                b.pages.iter().map(|p| serde_json::json!({"id": p.id, "score": p.score, "parts": p.parts})).collect();
             rows.push(serde_json::json!({"q": q, "expect": expect, "kind": kind, "concepts": b.concepts, "fields": b.fields, "pages": pages}));
         }
         std::fs::write(out.join(name), serde_json::to_string(&rows).expect("json")).expect("write");

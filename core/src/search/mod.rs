@@ -227,9 +227,20 @@ pub struct PageBreakdown {
     pub score: f32,
     /// `parts[concept][field]`.
     pub parts: Vec<[f32; FIELD_NAMES.len()]>,
-    /// Each matching section's `[concept][heading, text, concepts]`.
-    pub sections: Vec<Vec<Vec<f32>>>,
-    ord: u64,
+}
+
+impl PageBreakdown {
+    /// The score the page is ranked by.
+    pub fn total(&self) -> f32 {
+        page_score(&self.parts)
+    }
+
+    /// What one concept adds to [`PageBreakdown::total`], and the field it matched best in.
+    pub fn concept(&self, concept: usize) -> (f32, Option<&'static str>) {
+        let Some(row) = self.parts.get(concept) else { return (0.0, None) };
+        let best = (0..FIELD_NAMES.len()).filter(|&f| row[f] > 0.0).max_by(|&a, &b| row[a].total_cmp(&row[b]));
+        (page_score(std::slice::from_ref(row)), best.map(|f| FIELD_NAMES[f]))
+    }
 }
 
 /// The score `query` gives each of `addresses` (0 where it does not match).
@@ -476,53 +487,8 @@ impl SearchIndex {
                 .push(concept.alternatives.iter().map(|(a, _)| a.words.join(" ")).collect::<Vec<_>>().join(" | "));
         }
         for ((score, address), parts) in hits.into_iter().zip(parts) {
-            let (hit, ord) = self.page_hit(&searcher, score, address)?;
-            out.pages.push(PageBreakdown { id: hit.id, score, parts, sections: Vec::new(), ord });
-        }
-        // Every matching section of the candidates, split the same way over heading, text and
-        // concepts.
-        let sfields = [(self.sf.heading, HEADINGS_BOOST), (self.sf.text, BODY_BOOST)];
-        let sconcepts = [(self.sf.concepts, BODY_BOOST)];
-        let ssearcher = self.sections.searcher();
-        if let Some(matching) = concepts_query(&analysed, &sfields, &sconcepts) {
-            let pages: Vec<(Occur, Box<dyn Query>)> = out
-                .pages
-                .iter()
-                .map(|p| {
-                    let q = TermQuery::new(Term::from_field_u64(self.sf.page_ord, p.ord), IndexRecordOption::Basic);
-                    (Occur::Should, Box::new(q) as Box<dyn Query>)
-                })
-                .collect();
-            let query =
-                BooleanQuery::new(vec![(Occur::Must, matching), (Occur::Must, Box::new(BooleanQuery::new(pages)))]);
-            let hits = ssearcher.search(&query, &TopDocs::with_limit(5000).order_by_score())?;
-            let addresses: Vec<DocAddress> = hits.iter().map(|(_, a)| *a).collect();
-            let mut sparts = vec![vec![vec![0.0f32; 3]; analysed.len()]; addresses.len()];
-            for (ci, concept) in analysed.iter().enumerate() {
-                let one = std::slice::from_ref(concept);
-                for fi in 0..3 {
-                    let q = if fi < 2 {
-                        concepts_query(one, &sfields[fi..=fi], &[])
-                    } else {
-                        concepts_query(one, &[], &sconcepts)
-                    };
-                    let Some(q) = q else { continue };
-                    for (di, score) in scores_at(&ssearcher, q.as_ref(), &addresses)?.into_iter().enumerate() {
-                        sparts[di][ci][fi] = score;
-                    }
-                }
-            }
-            let columns = ssearcher
-                .segment_readers()
-                .iter()
-                .map(|seg| seg.fast_fields().u64("page_ord"))
-                .collect::<tantivy::Result<Vec<_>>>()?;
-            for (address, parts) in addresses.iter().zip(sparts) {
-                let ord = columns.get(address.segment_ord as usize).and_then(|c| c.first(address.doc_id));
-                if let Some(p) = out.pages.iter_mut().find(|p| Some(p.ord) == ord) {
-                    p.sections.push(parts);
-                }
-            }
+            let (hit, _) = self.page_hit(&searcher, score, address)?;
+            out.pages.push(PageBreakdown { id: hit.id, score, parts });
         }
         Ok(out)
     }
@@ -570,7 +536,7 @@ impl SearchIndex {
         Ok(parts)
     }
 
-    fn page_fields(&self) -> [(Field, f32); 6] {
+    fn page_fields(&self) -> [(Field, f32); TEXT_FIELDS] {
         [
             (self.pf.title, TITLE_BOOST),
             (self.pf.keywords, KEYWORDS_BOOST),

@@ -129,6 +129,32 @@ const STOP_WORDS: &[&str] = &[
     "olds",
     "aged",
     "yo",
+    // Contractions typed without the apostrophe, as on a phone. With it, "hasn't" splits into
+    // "hasn" and "t" like any indexed text; without it "hasnt" is no word, and was corrected.
+    "arent",
+    "cant",
+    "couldnt",
+    "didnt",
+    "doesnt",
+    "hadnt",
+    "hasnt",
+    "havent",
+    "hes",
+    "isnt",
+    "ive",
+    "mustnt",
+    "shes",
+    "shouldnt",
+    "thats",
+    "theres",
+    "theyre",
+    "theyve",
+    "wasnt",
+    "werent",
+    "whats",
+    "wont",
+    "wouldnt",
+    "youre",
 ];
 
 /// Words that say the number before them is an age ("15 yr old").
