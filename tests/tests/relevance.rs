@@ -84,3 +84,24 @@ fn relevance_set() {
     assert!(at3 as f64 / n >= 0.95, "success@3 below 95%");
     assert!(typed_at1 >= 0.95, "typed queries success@1 {typed_at1:.3}");
 }
+
+/// A contraction typed with its apostrophe searches exactly as the same words typed without it,
+/// as phones and hurried users do ("wont let her leave" is a lay phrase in the synonyms).
+#[test]
+fn contractions_search_the_same_with_or_without_the_apostrophe() {
+    let (_dir, library) = bundled_library();
+    let ids = |q: &str| -> Vec<String> {
+        let r = library.search(&SearchRequest::new(q)).expect("search");
+        assert!(r.suggestion.is_none(), "{q:?} was corrected to {:?}", r.suggestion);
+        r.results.into_iter().map(|x| x.id).collect()
+    };
+    for (with, without) in [
+        ("he won't let her see her friends", "he wont let her see her friends"),
+        ("she doesn't want anyone told", "she doesnt want anyone told"),
+        ("they're not letting him leave", "theyre not letting him leave"),
+    ] {
+        let a = ids(with);
+        assert!(!a.is_empty(), "{with:?} found nothing");
+        assert_eq!(a, ids(without), "{with:?}");
+    }
+}

@@ -151,10 +151,12 @@ const STOP_WORDS: &[&str] = &[
     "theyve",
     "wasnt",
     "werent",
+    "weve",
     "whats",
     "wont",
     "wouldnt",
     "youre",
+    "youve",
 ];
 
 /// Words that say the number before them is an age ("15 yr old").
@@ -203,6 +205,38 @@ fn join_initialisms(raw: &str) -> String {
         i += 1;
     }
     out
+}
+
+/// Words that take `'s`, `'re`, `'ve` or `'m` in everyday contractions.
+const CONTRACTING: &[&str] = &["he", "she", "it", "i", "we", "you", "they", "that", "what", "there", "who"];
+
+/// `won't`, `doesn't`, `she's` -> `wont`, `doesnt`, `shes`: the form typed without the
+/// apostrophe, which the stop words and the synonyms' phrases ("wont let her leave") know.
+/// Other apostrophes still split words as in indexed text (`children's` -> `children`).
+fn join_contractions(raw: &str) -> String {
+    let chars: Vec<char> = raw.chars().collect();
+    let word_before = |i: usize| {
+        let start = chars[..i].iter().rposition(|c| !c.is_alphabetic()).map_or(0, |p| p + 1);
+        chars[start..i].iter().collect::<String>().to_lowercase()
+    };
+    let word_after = |i: usize| {
+        let end = chars[i + 1..].iter().position(|c| !c.is_alphabetic()).map_or(chars.len(), |p| i + 1 + p);
+        chars[i + 1..end].iter().collect::<String>().to_lowercase()
+    };
+    chars
+        .iter()
+        .enumerate()
+        .filter(|&(i, &c)| {
+            if c != '\'' && c != '\u{2019}' || i == 0 || i + 1 >= chars.len() {
+                return true;
+            }
+            let (before, after) = (word_before(i), word_after(i));
+            let negation = after == "t" && before.ends_with('n') && before.len() > 1;
+            let pronoun = CONTRACTING.contains(&before.as_str()) && ["s", "re", "ve", "m"].contains(&after.as_str());
+            !(negation || pronoun)
+        })
+        .map(|(_, &c)| c)
+        .collect()
 }
 
 /// A child's age in a query ("15 yr old", "3 year old", "6 months") stands for "child": the
@@ -318,7 +352,8 @@ impl Thesaurus {
         // A lay word searches for its targets' concepts (`cutting` -> the FGM concept) but is
         // not itself a member, so pages that say "cutting" are not tagged as FGM pages.
         for (from, targets) in &synonyms.one_way {
-            let from = split(from);
+            // Only searched for, never detected in pages: read as a query is.
+            let from = split(&join_contractions(from));
             if !valid(&from) {
                 continue;
             }
@@ -420,6 +455,7 @@ pub fn normalize(raw: &str, analyzer: &mut TextAnalyzer) -> Vec<String> {
         })
         .map(|(_, &c)| c)
         .collect();
+    let cleaned = join_contractions(&cleaned);
     let out: Vec<String> = analyze(analyzer, &cleaned).into_iter().map(|t| t.text).collect();
     let mut out = ages_to_words(out);
     out.truncate(MAX_QUERY_WORDS);
@@ -517,6 +553,9 @@ mod tests {
         assert_eq!(norm("Radicalization"), vec!["radicalisation"]);
         assert_eq!(norm("took him to A&E twice"), vec!["took", "him", "to", "ae", "twice"]);
         assert_eq!(norm("a & e"), vec!["ae"]);
+        assert_eq!(norm("he won't let her leave"), vec!["he", "wont", "let", "her", "leave"]);
+        assert_eq!(norm("She\u{2019}s scared, doesn't eat"), vec!["shes", "scared", "doesnt", "eat"]);
+        assert_eq!(norm("the children's nan's flat"), vec!["the", "children", "nan", "flat"]);
         assert_eq!(norm("ne\u{301}glect f\u{200b}gm"), vec!["neglect", "fgm"]);
         assert_eq!(norm("15 yr old"), vec!["child"]);
         assert_eq!(norm("16 year old"), vec!["16", "child"]);
