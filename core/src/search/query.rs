@@ -129,6 +129,18 @@ const STOP_WORDS: &[&str] = &[
     "olds",
     "aged",
     "yo",
+    // Words every situation uses; phrases that need them ("nothing to eat", "no further
+    // action") are matched whole from the synonyms before stop words are dropped.
+    "not",
+    "no",
+    "thing",
+    "things",
+    "something",
+    "anything",
+    "nothing",
+    "say",
+    "says",
+    "said",
     // Contractions typed without the apostrophe, as on a phone. With it, "hasn't" splits into
     // "hasn" and "t" like any indexed text; without it "hasnt" is no word, and was corrected.
     "arent",
