@@ -122,6 +122,10 @@ pub fn check(files: &ContentFiles, today: NaiveDate) -> Checked {
     Checked { content, diagnostics: diags }
 }
 
+/// Fewest "asked as" phrases a page should have. Without them search finds far fewer of the
+/// situations workers describe (docs/performance.md: the ablation without hand-written fields).
+const MIN_ASKED_AS: usize = 3;
+
 fn cross_check(content: &Content, today: NaiveDate, diags: &mut Diagnostics) {
     let mut by_id: HashMap<&str, &Page> = HashMap::new();
     for page in &content.pages {
@@ -139,6 +143,18 @@ fn cross_check(content: &Content, today: NaiveDate, diags: &mut Diagnostics) {
             diags.error(&page.path, page.lines.topic, format!("unknown topic '{}' (not in topics.toml)", page.topic));
         }
         check_act_now(page, diags);
+        if page.asked_as.len() < MIN_ASKED_AS {
+            let line = page.lines.front.iter().find(|(f, _, _)| *f == "asked_as").map_or(page.lines.id, |(_, l, _)| *l);
+            diags.warning(
+                &page.path,
+                line,
+                format!(
+                    "'{}' has {} asked_as phrase(s): add at least {MIN_ASKED_AS} situations a worker would type for this page; search finds situations described in workers' words mostly through them",
+                    page.id,
+                    page.asked_as.len()
+                ),
+            );
+        }
         if page.last_reviewed > today {
             diags.error(&page.path, page.lines.last_reviewed, "`last_reviewed` is in the future");
         }

@@ -235,3 +235,27 @@ fn every_page_has_a_dated_change_and_situations_it_answers() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn a_page_with_too_few_asked_as_phrases_is_warned_about_at_its_line() {
+    let few = |c: &safeguarding_core::content::Checked| -> Vec<String> {
+        c.diagnostics.warnings().filter(|d| d.message.contains("asked_as phrase")).map(ToString::to_string).collect()
+    };
+    assert!(few(&load()).is_empty(), "bundled pages: {:?}", few(&load()));
+
+    let files = ContentFiles::from_dir(&content_dir()).expect("read content");
+    let path = "guidance/fgm/fgm-mandatory-reporting.md";
+    let text = String::from_utf8(files.get(path).expect("page").to_vec()).expect("utf8");
+    let start = text.find("asked_as = [").expect("asked_as");
+    let end = start + text[start..].find("\n]").expect("end of asked_as") + 2;
+    let line = text[..start].lines().count() + 1;
+    let mut edited = ContentFiles::new();
+    for (p, bytes) in files.iter() {
+        edited.insert(p, bytes.to_vec());
+    }
+    let draft = format!("{}asked_as = [\"my niece is going away to be cut\"]{}", &text[..start], &text[end..]);
+    edited.insert(path, draft.into_bytes());
+    let warned = few(&check(&edited, Local::now().date_naive()));
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(warned[0].contains(&format!("{path}:{line}")) && warned[0].contains("has 1 asked_as"), "{}", warned[0]);
+}
