@@ -377,6 +377,11 @@ impl Library {
         };
         results.query = request.query.clone();
         let need = crate::contacts::need_for_query(&request.query);
+        // The card answers for one need ("sheffield out of hours" is children's by default); the
+        // guidance under it should be about the same, not adults' pages first.
+        if let Some(topic) = crate::contacts::topic_for_need(need) {
+            results.results.sort_by_key(|r| r.topic != topic);
+        }
         results.contact_card = self.call_now(&place.area.area.id, need, None).ok();
         Ok(results)
     }

@@ -128,3 +128,40 @@ fn vcard_export() {
     assert!(card.contains("tel:+44113496"));
     assert!(lib.vcard("national:nspcc-helpline").unwrap().contains("tel:+448088005000"));
 }
+
+/// A place, postcode district or misspelt town in the search box opens the results with that
+/// area's call-now card for the need the words imply, and the guidance under it is about the
+/// same need; a place the directory does not cover gives no card and no error.
+#[test]
+fn search_that_names_a_place_opens_with_its_call_now_card() {
+    use safeguarding_core::SearchRequest;
+    let (_d, lib) = bundled_library();
+    let search = |q: &str| lib.search(&SearchRequest::new(q)).expect("search");
+
+    for (q, area, need) in [
+        ("sheffield out of hours", "sample-sheffield", "children"),
+        ("sheffeild out of hours social worker", "sample-sheffield", "children"),
+        ("LS6 adult safeguarding", "sample-leeds", "adults"),
+        ("ls6 4ab elderly neighbour bruises", "sample-leeds", "adults"),
+        ("leeds domestic abuse", "sample-leeds", "domestic-abuse"),
+    ] {
+        let r = search(q);
+        let card = r.contact_card.as_ref().unwrap_or_else(|| panic!("{q:?}: no card"));
+        assert_eq!((card.area.id.as_str(), card.need.as_str()), (area, need), "{q:?}");
+        assert!(card.phone.is_some() || !card.national.is_empty(), "{q:?}: nothing to ring");
+        assert_eq!(r.query, q, "the query is reported as typed");
+        let topic = safeguarding_core::contacts::topic_for_need(need).expect("topic");
+        assert_eq!(r.results.first().map(|p| p.topic.as_str()), Some(topic), "{q:?}: {:?}", r.results);
+    }
+
+    // Only the place was typed: the card alone is the answer.
+    let r = search("Sheffield");
+    assert!(r.contact_card.is_some() && r.results.is_empty(), "{:?}", r.results);
+
+    // No place, a place outside the directory, or an English word that only looks like a town.
+    for q in ["fgm reporting", "glasgow duty social worker", "leads on safeguarding"] {
+        let r = search(q);
+        assert!(r.contact_card.is_none(), "{q:?}: {:?}", r.contact_card.map(|c| c.area.id));
+        assert!(!r.results.is_empty(), "{q:?}: no guidance");
+    }
+}

@@ -122,6 +122,21 @@ pub fn need_for_query(query: &str) -> &'static str {
     RULES.iter().find(|(list, _)| has(list)).map_or("children", |(_, need)| need)
 }
 
+/// The guidance topic whose pages answer a need, when one does.
+pub fn topic_for_need(need: &str) -> Option<&'static str> {
+    Some(match need {
+        "children" | "lado" => "children",
+        "adults" => "adults",
+        "domestic-abuse" | "forced-marriage" | "honour-based-abuse" => "domestic-abuse",
+        "modern-slavery" => "exploitation",
+        "prevent" => "prevent",
+        "fgm" => "fgm",
+        "mental-health" => "mental-health",
+        "mca" => "mca",
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::userdata::PersonalContact;
 
 pub use fuzzy::words as fuzzy_words;
-pub use in_query::{need_for_query, PlaceInQuery};
+pub use in_query::{need_for_query, topic_for_need, PlaceInQuery};
 pub use london::london_now;
 
 /// Which area, and how it was found.
