@@ -398,6 +398,22 @@ impl SearchIndex {
         Ok(out)
     }
 
+    /// What the query asks for: its concepts (words, abbreviations, synonyms and corrections),
+    /// and the corrected query when a word was corrected. None when no word is left.
+    fn understand(&self, query: &str) -> Result<Option<(Vec<Concept>, Option<String>)>> {
+        let mut words_analyzer = self.words.clone();
+        let words = normalize(query, &mut words_analyzer);
+        if words.is_empty() {
+            return Ok(None);
+        }
+        let dictionaries = self.word_dictionaries()?;
+        let is_known = |w: &str| dictionaries.iter().any(|d| matches!(d.terms().get(w.as_bytes()), Ok(Some(_))));
+        let correct = |w: &str| self.speller.nearest(&dictionaries, w);
+        let (concepts, corrected) = concepts(&words, &self.thesaurus, &is_known, &correct);
+        let suggestion = (corrected != words).then(|| corrected.join(" "));
+        Ok(Some((concepts, suggestion)))
+    }
+
     /// Searches; a panic inside tantivy (a damaged index) comes back as an error.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         guard::contain("searching", || self.search_unguarded(request))
@@ -405,20 +421,12 @@ impl SearchIndex {
 
     fn search_unguarded(&self, request: &SearchRequest) -> Result<SearchResults> {
         let limit = request.limit.clamp(1, MAX_LIMIT);
-        let mut words_analyzer = self.words.clone();
-        let words = normalize(&request.query, &mut words_analyzer);
         let mut out =
             SearchResults { query: request.query.clone(), suggestion: None, contact_card: None, results: Vec::new() };
-        if words.is_empty() {
+        let Some((concepts, suggestion)) = self.understand(&request.query)? else {
             return Ok(out);
-        }
-        let dictionaries = self.word_dictionaries()?;
-        let is_known = |w: &str| dictionaries.iter().any(|d| matches!(d.terms().get(w.as_bytes()), Ok(Some(_))));
-        let correct = |w: &str| self.speller.nearest(&dictionaries, w);
-        let (concepts, corrected) = concepts(&words, &self.thesaurus, &is_known, &correct);
-        if corrected != words {
-            out.suggestion = Some(corrected.join(" "));
-        }
+        };
+        out.suggestion = suggestion;
         let mut stem = self.stem.clone();
         let analysed = analyse_concepts(&concepts, &mut stem);
         let page_fields = self.page_fields();
@@ -464,15 +472,9 @@ impl SearchIndex {
 
     fn breakdown_unguarded(&self, request: &SearchRequest, candidates: usize) -> Result<ScoreBreakdown> {
         let mut out = ScoreBreakdown { fields: FIELD_NAMES.to_vec(), ..ScoreBreakdown::default() };
-        let mut words_analyzer = self.words.clone();
-        let words = normalize(&request.query, &mut words_analyzer);
-        if words.is_empty() {
+        let Some((concepts, _)) = self.understand(&request.query)? else {
             return Ok(out);
-        }
-        let dictionaries = self.word_dictionaries()?;
-        let is_known = |w: &str| dictionaries.iter().any(|d| matches!(d.terms().get(w.as_bytes()), Ok(Some(_))));
-        let correct = |w: &str| self.speller.nearest(&dictionaries, w);
-        let (concepts, _) = concepts(&words, &self.thesaurus, &is_known, &correct);
+        };
         let mut stem = self.stem.clone();
         let analysed = analyse_concepts(&concepts, &mut stem);
         let Some(matching) = concepts_query(&analysed, &self.page_fields(), &self.concept_fields()) else {
@@ -523,9 +525,10 @@ impl SearchIndex {
         for (ci, concept) in analysed.iter().enumerate() {
             let one = std::slice::from_ref(concept);
             for fi in 0..FIELD_NAMES.len() {
-                let q = match fields.get(fi) {
-                    Some(f) => concepts_query(one, std::slice::from_ref(f), &[]),
-                    None => concepts_query(one, &[], &concept_fields[fi - fields.len()..=fi - fields.len()]),
+                let q = match (fields.get(fi), fi.checked_sub(TEXT_FIELDS).and_then(|c| concept_fields.get(c))) {
+                    (Some(f), _) => concepts_query(one, std::slice::from_ref(f), &[]),
+                    (None, Some(f)) => concepts_query(one, &[], std::slice::from_ref(f)),
+                    (None, None) => None,
                 };
                 let Some(q) = q else { continue };
                 for (di, score) in scores_at(searcher, q.as_ref(), addresses)?.into_iter().enumerate() {
