@@ -137,6 +137,26 @@ fn cross_check(content: &Content, today: NaiveDate, diags: &mut Diagnostics) {
             );
         }
     }
+    // The same asked-as phrase on two pages tells search nothing about which one answers it.
+    let mut phrases: HashMap<String, (&str, usize)> = HashMap::new();
+    for page in &content.pages {
+        for (_, line, phrase) in page.lines.front.iter().filter(|(f, _, _)| *f == "asked_as") {
+            let key = phrase.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+            match phrases.get(&key) {
+                Some((path, first)) if *path != page.path => diags.warning(
+                    &page.path,
+                    *line,
+                    format!(
+                        "asked_as phrase \"{phrase}\" is also on {path}:{first}: keep it on the page that answers it"
+                    ),
+                ),
+                Some(_) => {}
+                None => {
+                    phrases.insert(key, (&page.path, *line));
+                }
+            }
+        }
+    }
     let national: Vec<&str> = content.helplines.iter().map(|h| h.number.digits()).collect();
     for page in &content.pages {
         if !content.topics.is_empty() && !content.topics.iter().any(|t| t.id == page.topic) {

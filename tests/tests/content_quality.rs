@@ -259,3 +259,25 @@ fn a_page_with_too_few_asked_as_phrases_is_warned_about_at_its_line() {
     assert_eq!(warned.len(), 1, "{warned:?}");
     assert!(warned[0].contains(&format!("{path}:{line}")) && warned[0].contains("has 1 asked_as"), "{}", warned[0]);
 }
+
+#[test]
+fn the_same_asked_as_phrase_on_two_pages_is_warned_about() {
+    let dupes = |c: &safeguarding_core::content::Checked| -> Vec<String> {
+        c.diagnostics.warnings().filter(|d| d.message.contains("is also on")).map(ToString::to_string).collect()
+    };
+    assert!(dupes(&load()).is_empty(), "bundled pages: {:?}", dupes(&load()));
+
+    let files = ContentFiles::from_dir(&content_dir()).expect("read content");
+    let mut edited = ContentFiles::new();
+    for (p, bytes) in files.iter() {
+        edited.insert(p, bytes.to_vec());
+    }
+    let path = "guidance/fgm/fgm-mandatory-reporting.md";
+    let text = String::from_utf8(files.get(path).expect("page").to_vec()).expect("utf8");
+    // A phrase from the radicalisation page, typed again with other spacing and capitals.
+    let draft = text.replacen("asked_as = [", "asked_as = [\n  \"Pupil keeps drawing  swastikas in his books\",", 1);
+    edited.insert(path, draft.into_bytes());
+    let warned = dupes(&check(&edited, Local::now().date_naive()));
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(warned[0].contains(path) && warned[0].contains("prevent-radicalisation-of-children.md"), "{}", warned[0]);
+}
