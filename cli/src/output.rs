@@ -160,8 +160,6 @@ pub fn print_topics(o: &mut String, topics: &[TopicSummary]) {
     }
 }
 
-/// Rich text for a terminal, with each link's target after its text. Marks come from stored
-/// content, so out-of-range or reversed ones are skipped rather than trusted.
 /// Each result with what every part of the query added to its score, and where it matched.
 pub fn print_explanation(o: &mut String, r: &SearchResults, b: &ScoreBreakdown) {
     if let Some(s) = &r.suggestion {
@@ -181,6 +179,8 @@ pub fn print_explanation(o: &mut String, r: &SearchResults, b: &ScoreBreakdown) 
     }
 }
 
+/// Rich text for a terminal, with each link's target after its text. Marks come from stored
+/// content, so out-of-range or reversed ones are skipped rather than trusted.
 fn rich(t: &RichText) -> String {
     let units: Vec<u16> = t.text.encode_utf16().collect();
     let mut out = String::from_utf16_lossy(&units);

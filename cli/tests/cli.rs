@@ -332,4 +332,9 @@ fn explain_shows_what_each_word_adds_in_ranking_order() {
         .collect();
     assert_eq!(totals.len(), 3, "{text}");
     assert!(totals.windows(2).all(|w| w[0] >= w[1]), "totals in ranking order: {totals:?}");
+
+    // A place in the query is left out of the guidance search, and so out of the explanation.
+    let out = run(data.path(), &["search", "--explain", "--limit", "3", "sheffield", "out", "of", "hours"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("sheffield") && text.lines().any(|l| l.starts_with(" 1. ")), "{text}");
 }

@@ -365,15 +365,12 @@ impl Library {
     /// A place name or postcode in the query (from the installed directories) puts that area's
     /// call-now card first, and is left out of the guidance search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
-        let place = self.book().ok().and_then(|b| b.place_in_query(&request.query));
+        let (place, guidance) = self.split_place(request);
         let Some(place) = place else { return self.search_guidance(request) };
-        let words = crate::contacts::fuzzy_words(&request.query);
-        let rest: Vec<&str> =
-            words.iter().enumerate().filter(|(i, _)| !place.words.contains(i)).map(|(_, w)| w.as_str()).collect();
-        let mut results = if rest.is_empty() {
+        let mut results = if guidance.query.is_empty() {
             SearchResults { query: String::new(), suggestion: None, contact_card: None, results: Vec::new() }
         } else {
-            self.search_guidance(&SearchRequest { query: rest.join(" "), ..request.clone() })?
+            self.search_guidance(&guidance)?
         };
         results.query = request.query.clone();
         let need = crate::contacts::need_for_query(&request.query);
@@ -384,6 +381,17 @@ impl Library {
         }
         results.contact_card = self.call_now(&place.area.area.id, need, None).ok();
         Ok(results)
+    }
+
+    /// The place named in the query, if any, and the request with its words left out.
+    fn split_place(&self, request: &SearchRequest) -> (Option<crate::contacts::PlaceInQuery>, SearchRequest) {
+        let Some(place) = self.book().ok().and_then(|b| b.place_in_query(&request.query)) else {
+            return (None, request.clone());
+        };
+        let words = crate::contacts::fuzzy_words(&request.query);
+        let rest: Vec<&str> =
+            words.iter().enumerate().filter(|(i, _)| !place.words.contains(i)).map(|(_, w)| w.as_str()).collect();
+        (Some(place), SearchRequest { query: rest.join(" "), ..request.clone() })
     }
 
     fn search_guidance(&self, request: &SearchRequest) -> Result<SearchResults> {
@@ -400,8 +408,9 @@ impl Library {
 
     /// The guidance search's top `candidates` with each score split by query concept and
     /// field, to see why a page ranks where it does.
+    /// A place in the query is left out, as [`Library::search`] leaves it out of the guidance.
     pub fn explain_search(&self, request: &SearchRequest, candidates: usize) -> Result<crate::ScoreBreakdown> {
-        self.index()?.breakdown(request, candidates)
+        self.index()?.breakdown(&self.split_place(request).1, candidates)
     }
 
     /// Rebuilds the search index from the content database.
