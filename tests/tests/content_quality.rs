@@ -236,48 +236,52 @@ fn every_page_has_a_dated_change_and_situations_it_answers() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-#[test]
-fn a_page_with_too_few_asked_as_phrases_is_warned_about_at_its_line() {
-    let few = |c: &safeguarding_core::content::Checked| -> Vec<String> {
-        c.diagnostics.warnings().filter(|d| d.message.contains("asked_as phrase")).map(ToString::to_string).collect()
-    };
-    assert!(few(&load()).is_empty(), "bundled pages: {:?}", few(&load()));
+/// The warnings whose message contains `needle`.
+fn warnings_about(c: &safeguarding_core::content::Checked, needle: &str) -> Vec<String> {
+    c.diagnostics.warnings().filter(|d| d.message.contains(needle)).map(ToString::to_string).collect()
+}
 
+/// The bundled content checked with one page's text replaced by `edit` of it.
+fn check_with_page_edited(path: &str, edit: impl FnOnce(&str) -> String) -> safeguarding_core::content::Checked {
     let files = ContentFiles::from_dir(&content_dir()).expect("read content");
-    let path = "guidance/fgm/fgm-mandatory-reporting.md";
     let text = String::from_utf8(files.get(path).expect("page").to_vec()).expect("utf8");
-    let start = text.find("asked_as = [").expect("asked_as");
-    let end = start + text[start..].find("\n]").expect("end of asked_as") + 2;
-    let line = text[..start].lines().count() + 1;
     let mut edited = ContentFiles::new();
     for (p, bytes) in files.iter() {
         edited.insert(p, bytes.to_vec());
     }
-    let draft = format!("{}asked_as = [\"my niece is going away to be cut\"]{}", &text[..start], &text[end..]);
-    edited.insert(path, draft.into_bytes());
-    let warned = few(&check(&edited, Local::now().date_naive()));
+    edited.insert(path, edit(&text).into_bytes());
+    check(&edited, Local::now().date_naive())
+}
+
+#[test]
+fn a_page_with_too_few_asked_as_phrases_is_warned_about_at_its_line() {
+    const FEW: &str = "asked_as phrase";
+    assert!(warnings_about(&load(), FEW).is_empty(), "bundled pages: {:?}", warnings_about(&load(), FEW));
+
+    let path = "guidance/fgm/fgm-mandatory-reporting.md";
+    let mut line = 0;
+    let checked = check_with_page_edited(path, |text| {
+        let start = text.find("asked_as = [").expect("asked_as");
+        let end = start + text[start..].find("\n]").expect("end of asked_as") + 2;
+        line = text[..start].lines().count() + 1;
+        format!("{}asked_as = [\"my niece is going away to be cut\"]{}", &text[..start], &text[end..])
+    });
+    let warned = warnings_about(&checked, FEW);
     assert_eq!(warned.len(), 1, "{warned:?}");
     assert!(warned[0].contains(&format!("{path}:{line}")) && warned[0].contains("has 1 asked_as"), "{}", warned[0]);
 }
 
 #[test]
 fn the_same_asked_as_phrase_on_two_pages_is_warned_about() {
-    let dupes = |c: &safeguarding_core::content::Checked| -> Vec<String> {
-        c.diagnostics.warnings().filter(|d| d.message.contains("is also on")).map(ToString::to_string).collect()
-    };
-    assert!(dupes(&load()).is_empty(), "bundled pages: {:?}", dupes(&load()));
+    const TWICE: &str = "is also on";
+    assert!(warnings_about(&load(), TWICE).is_empty(), "bundled pages: {:?}", warnings_about(&load(), TWICE));
 
-    let files = ContentFiles::from_dir(&content_dir()).expect("read content");
-    let mut edited = ContentFiles::new();
-    for (p, bytes) in files.iter() {
-        edited.insert(p, bytes.to_vec());
-    }
     let path = "guidance/fgm/fgm-mandatory-reporting.md";
-    let text = String::from_utf8(files.get(path).expect("page").to_vec()).expect("utf8");
     // A phrase from the radicalisation page, typed again with other spacing and capitals.
-    let draft = text.replacen("asked_as = [", "asked_as = [\n  \"Pupil keeps drawing  swastikas in his books\",", 1);
-    edited.insert(path, draft.into_bytes());
-    let warned = dupes(&check(&edited, Local::now().date_naive()));
+    let checked = check_with_page_edited(path, |text| {
+        text.replacen("asked_as = [", "asked_as = [\n  \"Pupil keeps drawing  swastikas in his books\",", 1)
+    });
+    let warned = warnings_about(&checked, TWICE);
     assert_eq!(warned.len(), 1, "{warned:?}");
     assert!(warned[0].contains(path) && warned[0].contains("prevent-radicalisation-of-children.md"), "{}", warned[0]);
 }
