@@ -324,7 +324,10 @@ fn explain_shows_what_each_word_adds_in_ranking_order() {
     let first = text.lines().find(|l| l.starts_with(" 1. ")).expect("a first result");
     assert!(first.contains("fgm-mandatory-reporting"), "{text}");
     // Each result lists the words that matched it, with the field each matched best in.
-    assert!(text.lines().any(|l| l.trim_start().ends_with("(best in title)")), "{text}");
+    let fields = ["title", "keywords", "asked_as", "headings", "summary", "body", "concepts_head", "concepts_body"];
+    let word_lines: Vec<&str> = text.lines().filter(|l| l.starts_with("      ")).collect();
+    assert!(word_lines.len() >= 3, "{text}");
+    assert!(word_lines.iter().all(|l| fields.iter().any(|f| l.ends_with(&format!("(best in {f})")))), "{text}");
     let totals: Vec<f32> = text
         .lines()
         .filter(|l| l.len() > 4 && l.as_bytes()[2] == b'.')

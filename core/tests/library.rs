@@ -219,3 +219,48 @@ fn pages_carry_their_review_state() {
     assert!(matches!(lib.pages_in_topic("nope"), Err(Error::NotFound { .. })));
     assert_eq!(lib.topics().unwrap().iter().map(|t| t.page_count).sum::<u32>(), 3);
 }
+
+/// A release where every page says "tell", one has it in its title and one has "colleague" in
+/// its title.
+fn telling_release() -> ContentFiles {
+    let mut f = release();
+    for (id, title, text) in [
+        ("fgm-telling", "Telling someone", "Listen, and tell them what happens next."),
+        ("fgm-staff", "Colleague concerns", "If a member of staff harms a patient, tell your manager."),
+        ("fgm-family", "Families", "Tell the family members what you will share, unless that puts the girl at risk."),
+        ("fgm-health", "Health checks", "Tell the GP and record the type of FGM."),
+    ] {
+        f.insert(&format!("guidance/fgm/{id}.md"), page(id, "fgm", title, &["x"], &format!("## About\n\n{text}\n")));
+    }
+    f.insert(
+        "search/synonyms.toml",
+        b"[abbreviations]\nfgm = \"female genital mutilation\"\n\n[also]\nuncle = [\"family member\"]\n".to_vec(),
+    );
+    f
+}
+
+#[test]
+fn a_word_most_pages_use_counts_less_in_a_title() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Library::open(dir.path()).unwrap();
+    lib.install_files(&telling_release(), "test", &work()).unwrap();
+    let title_score = |query: &str, id: &str| {
+        let b = lib.explain_search(&SearchRequest::new(query), 10).unwrap();
+        let title = b.fields.iter().position(|f| *f == "title").unwrap();
+        b.pages.iter().find(|p| p.id == id).map(|p| p.parts[0][title]).unwrap()
+    };
+    // Both words are in one title of the same length; only "tell" is in nearly every page, so
+    // its title match must count for less than the one that says what the worker means.
+    let tell = title_score("tell", "fgm-telling");
+    let colleague = title_score("colleague", "fgm-staff");
+    assert!(tell < 0.8 * colleague, "tell {tell}, colleague {colleague}");
+}
+
+#[test]
+fn a_synonym_target_finds_its_other_forms() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Library::open(dir.path()).unwrap();
+    lib.install_files(&telling_release(), "test", &work()).unwrap();
+    // The target is written in the singular; the page says "family members".
+    assert_eq!(ids(&lib, "uncle"), vec!["fgm-family"]);
+}

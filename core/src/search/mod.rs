@@ -524,6 +524,7 @@ impl SearchIndex {
         let mut parts = vec![vec![[0.0f32; FIELD_NAMES.len()]; analysed.len()]; addresses.len()];
         for (ci, concept) in analysed.iter().enumerate() {
             let one = std::slice::from_ref(concept);
+            let title_weight = self.title_weight(searcher, concept)?;
             for fi in 0..FIELD_NAMES.len() {
                 let q = match (fields.get(fi), fi.checked_sub(TEXT_FIELDS).and_then(|c| concept_fields.get(c))) {
                     (Some(f), _) => concepts_query(one, std::slice::from_ref(f), &[]),
@@ -531,12 +532,42 @@ impl SearchIndex {
                     (None, None) => None,
                 };
                 let Some(q) = q else { continue };
+                let weight = if fi == 0 { title_weight } else { 1.0 };
                 for (di, score) in scores_at(searcher, q.as_ref(), addresses)?.into_iter().enumerate() {
-                    parts[di][ci][fi] = score;
+                    parts[di][ci][fi] = score * weight;
                 }
             }
         }
         Ok(parts)
+    }
+
+    /// How much a title match of `concept` counts, from how many pages use it anywhere.
+    ///
+    /// Titles are short, so BM25 rates any word in one highly: "tell" in "Telling ..." or
+    /// "find" gave a page more than the words that carried the situation. A word most pages
+    /// use says little about which page is meant, wherever it appears. The page count is the
+    /// largest of the concept's terms' counts in any field, a cheap lower bound of the pages
+    /// it matches.
+    fn title_weight(&self, searcher: &tantivy::Searcher, concept: &AnalysedConcept<'_>) -> Result<f32> {
+        let mut pages = 0u64;
+        for (alt, terms) in &concept.alternatives {
+            if alt.origin == Origin::Synonym {
+                continue;
+            }
+            for t in terms {
+                for (field, _) in self.page_fields() {
+                    pages = pages.max(searcher.doc_freq(&Term::from_field_text(field, &t.text))?);
+                }
+            }
+        }
+        for id in &concept.concept.synonyms {
+            for (field, _) in self.concept_fields() {
+                pages = pages.max(searcher.doc_freq(&Term::from_field_text(field, &concept_token(*id)))?);
+            }
+        }
+        let all = searcher.num_docs() as f32;
+        let idf = |df: f32| (1.0 + all / (df + 0.5)).ln();
+        Ok((idf(pages as f32) / idf(1.0)).sqrt().min(1.0))
     }
 
     fn page_fields(&self) -> [(Field, f32); TEXT_FIELDS] {
@@ -651,11 +682,11 @@ fn build_into(staging: &Path, pages: &[Page], thesaurus: &Thesaurus, meta: &Inde
     let mut pw: tantivy::IndexWriter = pindex.writer_with_num_threads(1, 30_000_000)?;
     let mut sw: tantivy::IndexWriter = sindex.writer_with_num_threads(1, 30_000_000)?;
     let total = pages.len() as u64;
-    let mut words = analyzer::words();
+    let mut stem = analyzer::stemmed();
     let mut concepts = |texts: &[&str]| -> String {
         let mut out = String::new();
         for text in texts {
-            let ws: Vec<String> = analyzer::analyze(&mut words, text).into_iter().map(|t| t.text).collect();
+            let ws: Vec<String> = analyzer::analyze(&mut stem, text).into_iter().map(|t| t.text).collect();
             for id in thesaurus.concepts_in(&ws) {
                 out.push_str(&concept_token(id));
                 out.push(' ');

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use safeguarding_content::Synonyms;
 use tantivy::tokenizer::TextAnalyzer;
 
-use super::analyzer::{analyze, words};
+use super::analyzer::{analyze, stemmed, words};
 use super::english::is_english;
 
 /// Longest query accepted, in words; the rest is ignored rather than slowing the search down.
@@ -330,7 +330,8 @@ pub struct Concept {
 /// instead of phrase queries that slow down as the library grows.
 #[derive(Debug, Default)]
 pub struct Thesaurus {
-    /// A phrase and the concepts it is a member of: what indexing detects.
+    /// A phrase, stemmed, and the concepts it is a member of: what indexing detects. Stemmed so
+    /// that a target written "family member" also tags a page that says "family members".
     members: HashMap<Vec<String>, Vec<u32>>,
     /// A query phrase and the concepts it searches for: its own, and one-way targets'.
     searches: HashMap<Vec<String>, Vec<u32>>,
@@ -349,6 +350,9 @@ impl Thesaurus {
     pub fn new(synonyms: &Synonyms) -> Thesaurus {
         let mut analyzer = words();
         let mut split = |s: &str| analyze(&mut analyzer, s).into_iter().map(|t| t.text).collect::<Vec<_>>();
+        let mut stemmer = stemmed();
+        let mut stem =
+            |p: &[String]| analyze(&mut stemmer, &p.join(" ")).into_iter().map(|t| t.text).collect::<Vec<_>>();
         let mut t = Thesaurus::default();
         for group in &synonyms.groups {
             let phrases: Vec<Vec<String>> = group.iter().map(|s| split(s)).filter(|p| valid(p)).collect();
@@ -357,7 +361,7 @@ impl Thesaurus {
             }
             let id = t.new_concept();
             for p in phrases {
-                t.add_member(p.clone(), id);
+                t.add_member(p.clone(), stem(&p), id);
                 t.add_search(p, id);
             }
         }
@@ -374,11 +378,12 @@ impl Thesaurus {
                 if !valid(&to) {
                     continue;
                 }
-                let ids = match t.members.get(&to) {
+                let key = stem(&to);
+                let ids = match t.members.get(&key) {
                     Some(ids) => ids.clone(),
                     None => {
                         let id = t.new_concept();
-                        t.add_member(to, id);
+                        t.add_member(to, key, id);
                         vec![id]
                     }
                 };
@@ -395,15 +400,15 @@ impl Thesaurus {
         (self.phrases.len() - 1) as u32
     }
 
-    fn add_member(&mut self, phrase: Vec<String>, id: u32) {
+    fn add_member(&mut self, phrase: Vec<String>, stemmed: Vec<String>, id: u32) {
         self.longest = self.longest.max(phrase.len());
         self.known.extend(phrase.iter().cloned());
         if let Some(p) = self.phrases.get_mut(id as usize) {
             if !p.contains(&phrase) {
-                p.push(phrase.clone());
+                p.push(phrase);
             }
         }
-        let ids = self.members.entry(phrase).or_default();
+        let ids = self.members.entry(stemmed).or_default();
         if !ids.contains(&id) {
             ids.push(id);
         }
@@ -424,7 +429,8 @@ impl Thesaurus {
         self.known.contains(word)
     }
 
-    /// Every concept mentioned in `words` (analysed, unstemmed text), once per mention.
+    /// Every concept mentioned in `words` (text through the `stemmed` analyser), once per
+    /// mention.
     pub fn concepts_in(&self, words: &[String]) -> Vec<u32> {
         let mut found = Vec::new();
         for i in 0..words.len() {
@@ -594,7 +600,12 @@ mod tests {
     #[test]
     fn indexing_tags_members_not_one_way_sources() {
         let t = thesaurus();
-        let text = norm("Cutting is one word for female genital mutilation (FGM); see s.47 and DoLS.");
+        let text = "Cutting is one word for female genital mutilations (FGM); see s.47 and DoLS.";
+        let text: Vec<String> = analyze(&mut stemmed(), &normalize(text, &mut words()).join(" "))
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
+        // The plural "mutilations" still tags the concept: members are matched by stem.
         assert_eq!(t.concepts_in(&text), vec![0, 0, 2, 1]);
     }
 
