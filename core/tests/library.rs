@@ -9,11 +9,15 @@ use safeguarding_core::{Cancel, Error, Library, NoProgress, NoteTarget, SearchRe
 use common::{page, release, work};
 
 fn installed() -> (tempfile::TempDir, Library) {
+    installed_from(&release(), 3)
+}
+
+fn installed_from(files: &ContentFiles, pages: u32) -> (tempfile::TempDir, Library) {
     let dir = tempfile::tempdir().unwrap();
     let lib = Library::open(dir.path()).unwrap();
-    let report = lib.install_files(&release(), "test", &work()).unwrap();
+    let report = lib.install_files(files, "test", &work()).unwrap();
     assert!(report.installed);
-    assert_eq!(report.page_count, 3);
+    assert_eq!(report.page_count, pages);
     (dir, lib)
 }
 
@@ -241,9 +245,7 @@ fn telling_release() -> ContentFiles {
 
 #[test]
 fn a_word_most_pages_use_counts_less_in_a_title() {
-    let dir = tempfile::tempdir().unwrap();
-    let lib = Library::open(dir.path()).unwrap();
-    lib.install_files(&telling_release(), "test", &work()).unwrap();
+    let (_d, lib) = installed_from(&telling_release(), 7);
     let title_score = |query: &str, id: &str| {
         let b = lib.explain_search(&SearchRequest::new(query), 10).unwrap();
         let title = b.fields.iter().position(|f| *f == "title").unwrap();
@@ -258,9 +260,7 @@ fn a_word_most_pages_use_counts_less_in_a_title() {
 
 #[test]
 fn a_synonym_target_finds_its_other_forms() {
-    let dir = tempfile::tempdir().unwrap();
-    let lib = Library::open(dir.path()).unwrap();
-    lib.install_files(&telling_release(), "test", &work()).unwrap();
+    let (_d, lib) = installed_from(&telling_release(), 7);
     // The target is written in the singular; the page says "family members".
     assert_eq!(ids(&lib, "uncle"), vec!["fgm-family"]);
 }
