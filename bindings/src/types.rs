@@ -587,6 +587,8 @@ pub struct CallAdvice {
     pub reason: String,
     pub out_of_hours: bool,
     pub day_team: Option<Contact>,
+    /// While the day team is open: the out-of-hours service that takes over when it closes.
+    pub out_of_hours_team: Option<Contact>,
     pub national: Vec<Contact>,
 }
 
@@ -601,6 +603,7 @@ impl From<core::CallAdvice> for CallAdvice {
             reason: a.reason,
             out_of_hours: a.out_of_hours,
             day_team: a.day_team.map(Contact::from),
+            out_of_hours_team: a.out_of_hours_team.map(Contact::from),
             national: a.national.into_iter().map(Contact::from).collect(),
         }
     }

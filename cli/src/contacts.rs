@@ -237,6 +237,10 @@ fn print_advice_body(out: &mut String, a: &CallAdvice) {
     if let Some(d) = &a.day_team {
         out.push_str(&format!("\n  Day team (when open): {} — {}\n", d.name, d.hours.join("; ")));
     }
+    if let Some(o) = &a.out_of_hours_team {
+        let phone = o.phones.first().map_or(String::new(), |p| format!(" ☎ {}", p.display));
+        out.push_str(&format!("\n  Once it closes: {}{phone} — {}\n", o.name, o.hours.join("; ")));
+    }
     if !a.national.is_empty() {
         out.push_str("\nNational:\n");
         for n in &a.national {
@@ -261,6 +265,7 @@ fn advice_json(found: &AreaMatch, a: &CallAdvice) -> Value {
         "contact": a.contact.as_ref().map(contact_json),
         "phone": a.phone.as_ref().map(phone_json),
         "day_team": a.day_team.as_ref().map(contact_json),
+        "out_of_hours_team": a.out_of_hours_team.as_ref().map(contact_json),
         "national": a.national.iter().map(contact_json).collect::<Vec<_>>(),
     })
 }

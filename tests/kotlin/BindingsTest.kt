@@ -292,6 +292,7 @@ fun main() {
             val s = vm.state.value
             assertEquals("sample-sheffield", s.area?.area?.id, "area")
             check(s.advice?.outOfHours == false && s.advice?.contact?.kind == "children-front-door") { "${s.advice}" }
+            check(s.advice?.outOfHoursTeam?.phones?.isNotEmpty() == true) { "the number for after the day team closes: ${s.advice}" }
             check(s.sampleWarning != null) { "sample warning" }
             vm.makeHome().join()
             assertEquals("sample-sheffield", lib.contacts().homeArea()?.id, "home")

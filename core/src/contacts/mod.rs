@@ -123,6 +123,9 @@ pub struct CallAdvice {
     pub out_of_hours: bool,
     /// The day team, when out of hours: who to call once it reopens.
     pub day_team: Option<ContactView>,
+    /// The out-of-hours service, when the day team is open: who takes over once it closes, so
+    /// "sheffield out of hours" asked at 3 p.m. still gets the night number beside the day one.
+    pub out_of_hours_team: Option<ContactView>,
     /// National lines for the same need.
     pub national: Vec<ContactView>,
 }
@@ -380,6 +383,7 @@ impl ContactBook {
             reason: String::new(),
             out_of_hours: false,
             day_team: None,
+            out_of_hours_team: None,
             national,
         };
         if serving.is_empty() {
@@ -390,6 +394,8 @@ impl ContactBook {
             let until = open.hours.open_rule(at, &cal).map(|r| format_time(r.end)).unwrap_or_default();
             advice.reason = format!("In hours: {} is open until {until}.", open.name);
             advice.contact = Some(self.service_view(entry, open, Some(at)));
+            advice.out_of_hours_team =
+                serving.iter().find(|s| s.out_of_hours).map(|s| self.service_view(entry, s, Some(at)));
         } else {
             let why =
                 day.first().map_or_else(|| "no day-time team is listed".to_string(), |d| closed_reason(d, at, &cal));

@@ -120,6 +120,8 @@ fn the_day_team_in_hours() {
     assert_eq!(a.contact.as_ref().unwrap().id, "alpha/front-door");
     assert_eq!(a.phone.as_ref().unwrap().tel, "tel:+441632960001");
     assert_eq!(a.reason, "In hours: Children's front door is open until 17:00.");
+    assert_eq!(a.out_of_hours_team.as_ref().map(|c| c.id.as_str()), Some("alpha/edt"));
+    assert!(a.day_team.is_none());
 }
 
 #[test]
@@ -138,6 +140,7 @@ fn out_of_hours_with_reasons() {
         assert_eq!(a.contact.as_ref().map(|c| c.id.as_str()), Some("alpha/edt"), "{when}");
         assert!(a.reason.contains(why), "{when}: {}", a.reason);
         assert_eq!(a.day_team.as_ref().map(|c| c.id.as_str()), Some("alpha/front-door"));
+        assert!(a.out_of_hours_team.is_none(), "{when}: the out-of-hours team is the contact");
         assert_eq!(a.national[0].phones[0].display, "0808 800 5000");
     }
     // The day after the bank holiday is an ordinary day again.

@@ -80,6 +80,9 @@ struct CallNowSection: View {
                 Link("Call \(phone.display)", destination: url).font(.title3)
             }
             Text(advice.reason)
+            if let o = advice.outOfHoursTeam, let p = o.phones.first, let url = URL(string: p.tel) {
+                Link("Once it closes, \(o.name): \(p.display)", destination: url)
+            }
             ForEach(advice.national, id: \.id) { n in
                 if let p = n.phones.first, let url = URL(string: p.tel) { Link("\(n.name): \(p.display)", destination: url) }
             }

@@ -77,6 +77,9 @@ fun CallNowCard(advice: CallAdvice, platform: Platform, title: String = "Call no
             Button(onClick = { platform.dial(phone.tel) }, modifier = Modifier.fillMaxWidth()) { Text("Call ${phone.display}") }
         }
         Text(advice.reason)
+        advice.outOfHoursTeam?.let { o ->
+            o.phones.firstOrNull()?.let { p -> TextButton(onClick = { platform.dial(p.tel) }) { Text("Once it closes, ${o.name}: ${p.display}") } }
+        }
         advice.national.forEach { n ->
             n.phones.firstOrNull()?.let { p -> TextButton(onClick = { platform.dial(p.tel) }) { Text("${n.name}: ${p.display}") } }
         }
