@@ -48,6 +48,9 @@ pub fn parse_synonyms(path: &str, text: &str, diags: &mut Diagnostics) -> Synony
         let terms = f.string_list("terms", true, 2);
         f.finish();
         if let Some(terms) = terms {
+            for t in &terms {
+                warn_lost_letters(src.path, line, &t.value, diags);
+            }
             out.groups.push(terms.into_iter().map(|t| t.value.to_lowercase()).collect());
         }
     }
@@ -77,6 +80,9 @@ fn read_mapping(
             diags.warning(src.path, line, format!("`{key}` is defined more than once"));
         }
         seen.push(key.clone());
+        for term in std::iter::once(&key).chain(&targets) {
+            warn_lost_letters(src.path, line, term, diags);
+        }
         if two_way {
             let mut group = vec![key];
             group.extend(targets);
@@ -84,6 +90,30 @@ fn read_mapping(
         } else {
             out.one_way.push((key, targets));
         }
+    }
+}
+
+/// Search drops single letters (what is left of `children's` and of initials) and `&`, so a
+/// term written `b and b` is searched as `and` and `left a&e` as `left`: a term that means
+/// something else once they are gone.
+fn warn_lost_letters(path: &str, line: usize, term: &str, diags: &mut Diagnostics) {
+    let chars: Vec<char> = term.chars().collect();
+    let mut lost = chars.contains(&'&');
+    let mut start = 0;
+    while start < chars.len() {
+        let end = chars[start..].iter().position(|c| !c.is_alphanumeric()).map_or(chars.len(), |p| start + p);
+        let after_apostrophe = start > 0 && matches!(chars[start - 1], '\'' | '\u{2019}');
+        if end == start + 1 && chars[start].is_alphabetic() && !matches!(chars[start], 'a' | 'i') && !after_apostrophe {
+            lost = true;
+        }
+        start = end + 1;
+    }
+    if lost {
+        diags.warning(
+            path,
+            line,
+            format!("`{term}`: search drops single letters and `&`, so this is not searched as written; spell the words out (\"bed and breakfast\") or join initials (\"ae\" for A&E)"),
+        );
     }
 }
 
@@ -116,5 +146,18 @@ mod tests {
         assert_eq!(s.len(), 4);
         let msgs: Vec<String> = diags.iter().map(ToString::to_string).collect();
         assert_eq!(msgs, vec!["synonyms.toml:10: error: `bad` needs a non-empty string or list of strings"]);
+    }
+
+    #[test]
+    fn warns_on_terms_that_lose_letters() {
+        let text = "[also]\n\"b and b\" = [\"homeless\"]\n\"left\" = [\"left a&e\"]\n\"kids home\" = [\"children's home\"]\n\"a home\" = [\"x\"]\n";
+        let mut diags = Diagnostics::default();
+        parse_synonyms("synonyms.toml", text, &mut diags);
+        let mut lines: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+        lines.sort();
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert!(lines[0].starts_with("synonyms.toml:2: warning: `b and b`"), "{lines:?}");
+        assert!(lines[1].starts_with("synonyms.toml:3: warning: `left a&e`"), "{lines:?}");
+        assert!(lines[2].starts_with("synonyms.toml:5: warning: `x`"), "{lines:?}");
     }
 }
