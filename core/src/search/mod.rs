@@ -681,6 +681,11 @@ fn build_into(staging: &Path, pages: &[Page], thesaurus: &Thesaurus, meta: &Inde
     // One thread: the phone stays responsive, and one segment keeps searches fast.
     let mut pw: tantivy::IndexWriter = pindex.writer_with_num_threads(1, 30_000_000)?;
     let mut sw: tantivy::IndexWriter = sindex.writer_with_num_threads(1, 30_000_000)?;
+    // Segments are merged once, at the end: a background merge started by the default policy
+    // takes segments from under that final merge, which then fails ("segments that were merged
+    // could not be found"), as installing 50,000 pages did.
+    pw.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
+    sw.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
     let total = pages.len() as u64;
     let mut stem = analyzer::stemmed();
     let mut concepts = |texts: &[&str]| -> String {

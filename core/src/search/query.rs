@@ -367,6 +367,8 @@ impl Thesaurus {
         }
         // A lay word searches for its targets' concepts (`cutting` -> the FGM concept) but is
         // not itself a member, so pages that say "cutting" are not tagged as FGM pages.
+        // Thousands of lay words share a few hundred targets: each target is analysed once.
+        let mut target_ids: HashMap<&str, Vec<u32>> = HashMap::new();
         for (from, targets) in &synonyms.one_way {
             // Only searched for, never detected in pages: read as a query is.
             let from = split(&join_contractions(from));
@@ -374,17 +376,25 @@ impl Thesaurus {
                 continue;
             }
             for to in targets {
-                let to = split(to);
-                if !valid(&to) {
-                    continue;
-                }
-                let key = stem(&to);
-                let ids = match t.members.get(&key) {
+                let ids = match target_ids.get(to.as_str()) {
                     Some(ids) => ids.clone(),
                     None => {
-                        let id = t.new_concept();
-                        t.add_member(to, key, id);
-                        vec![id]
+                        let words = split(to);
+                        let ids = if !valid(&words) {
+                            Vec::new()
+                        } else {
+                            let key = stem(&words);
+                            match t.members.get(&key) {
+                                Some(ids) => ids.clone(),
+                                None => {
+                                    let id = t.new_concept();
+                                    t.add_member(words, key, id);
+                                    vec![id]
+                                }
+                            }
+                        };
+                        target_ids.insert(to, ids.clone());
+                        ids
                     }
                 };
                 for id in ids {
