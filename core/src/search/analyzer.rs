@@ -2,8 +2,9 @@
 //!
 //! Words are split on anything that is not a letter or digit, lower-cased, stripped of accents,
 //! folded from American to British spelling (the English stemmer leaves `radicalization` and
-//! `radicalisation` apart), and stemmed. A second analyser stops before stemming: its terms are
-//! real words, used for typo correction, "did you mean" and synonym matching.
+//! `radicalisation` apart), irregular plurals folded to their singular, and stemmed. A second
+//! analyser stops before stemming and keeps plurals: its terms are real words, used for typo
+//! correction, "did you mean" and synonym matching.
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, Token,
@@ -22,8 +23,7 @@ pub fn stemmed() -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(MAX_WORD_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(SpellingFold)
-        .filter(IrregularFold)
+        .filter(SpellingFold { plurals: true })
         .filter(Stemmer::new(Language::English))
         .build()
 }
@@ -33,7 +33,7 @@ pub fn words() -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(MAX_WORD_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(SpellingFold)
+        .filter(SpellingFold { plurals: false })
         .build()
 }
 
@@ -57,33 +57,40 @@ pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Term> {
 }
 
 /// Folds American spellings to British and drops single letters left over from possessives
-/// and initials (`children's` -> `children`, `s`).
+/// and initials (`children's` -> `children`, `s`). With `plurals`, for ranking terms only, also
+/// folds irregular plurals to their singular as the stemmer does for regular ones: it leaves
+/// `women` apart from `woman`, so "woman with fgm" did not match the page on adult women. The
+/// words analyser (spelling, synonym phrases) keeps what was typed.
 #[derive(Clone)]
-pub struct SpellingFold;
+pub struct SpellingFold {
+    pub plurals: bool,
+}
 
 impl TokenFilter for SpellingFold {
     type Tokenizer<T: Tokenizer> = SpellingFoldFilter<T>;
 
     fn transform<T: Tokenizer>(self, tokenizer: T) -> SpellingFoldFilter<T> {
-        SpellingFoldFilter { inner: tokenizer }
+        SpellingFoldFilter { inner: tokenizer, plurals: self.plurals }
     }
 }
 
 #[derive(Clone)]
 pub struct SpellingFoldFilter<T> {
     inner: T,
+    plurals: bool,
 }
 
 impl<T: Tokenizer> Tokenizer for SpellingFoldFilter<T> {
     type TokenStream<'a> = SpellingFoldStream<T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        SpellingFoldStream { tail: self.inner.token_stream(text) }
+        SpellingFoldStream { tail: self.inner.token_stream(text), plurals: self.plurals }
     }
 }
 
 pub struct SpellingFoldStream<T> {
     tail: T,
+    plurals: bool,
 }
 
 impl<T: TokenStream> TokenStream for SpellingFoldStream<T> {
@@ -97,61 +104,14 @@ impl<T: TokenStream> TokenStream for SpellingFoldStream<T> {
             if let Some(folded) = fold_spelling(&token.text) {
                 token.text = folded;
             }
+            if self.plurals {
+                if let Some(singular) = fold_irregular(&token.text) {
+                    token.text = singular.to_string();
+                }
+            }
             return true;
         }
         false
-    }
-
-    fn token(&self) -> &Token {
-        self.tail.token()
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        self.tail.token_mut()
-    }
-}
-
-/// Irregular plurals to their singular, as the stemmer does for regular ones: it leaves `women`
-/// apart from `woman`, so "woman with fgm" did not match the page on adult women. Only for
-/// ranking terms: the words analyser (spelling, synonym phrases) keeps what was typed.
-#[derive(Clone)]
-pub struct IrregularFold;
-
-impl TokenFilter for IrregularFold {
-    type Tokenizer<T: Tokenizer> = IrregularFoldFilter<T>;
-
-    fn transform<T: Tokenizer>(self, tokenizer: T) -> IrregularFoldFilter<T> {
-        IrregularFoldFilter { inner: tokenizer }
-    }
-}
-
-#[derive(Clone)]
-pub struct IrregularFoldFilter<T> {
-    inner: T,
-}
-
-impl<T: Tokenizer> Tokenizer for IrregularFoldFilter<T> {
-    type TokenStream<'a> = IrregularFoldStream<T::TokenStream<'a>>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        IrregularFoldStream { tail: self.inner.token_stream(text) }
-    }
-}
-
-pub struct IrregularFoldStream<T> {
-    tail: T,
-}
-
-impl<T: TokenStream> TokenStream for IrregularFoldStream<T> {
-    fn advance(&mut self) -> bool {
-        if !self.tail.advance() {
-            return false;
-        }
-        let token = self.tail.token_mut();
-        if let Some(base) = fold_irregular(&token.text) {
-            token.text = base.to_string();
-        }
-        true
     }
 
     fn token(&self) -> &Token {
