@@ -215,9 +215,9 @@ fn situations_land_in_the_top_three_with_and_without_hand_written_fields() {
 
 // Regression floors, a little under what this build measures (docs/performance.md); the issue's
 // targets (0.95, 0.95 and 0.90) are not met yet and are reported there, not hidden here.
-const FLOOR_TUNING: f64 = 0.93;
+const FLOOR_TUNING: f64 = 0.97;
 const FLOOR_HELD_OUT: f64 = 0.74;
-const FLOOR_STRIPPED: f64 = 0.65;
+const FLOOR_STRIPPED: f64 = 0.79;
 
 /// Writes each query's candidates with their scores split by concept and field, for the
 /// bundled pages and the stripped ones, to the folder in `SAFEGUARDING_BREAKDOWN_DIR`: the data
