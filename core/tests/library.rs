@@ -270,7 +270,13 @@ fn an_irregular_plural_finds_its_singular() {
     let mut f = release();
     f.insert(
         "guidance/fgm/fgm-women.md",
-        page("fgm-women", "fgm", "Adult care", &["x"], "## About\n\nOffer women who have had FGM a specialist clinic.\n"),
+        page(
+            "fgm-women",
+            "fgm",
+            "Adult care",
+            &["x"],
+            "## About\n\nOffer women who have had FGM a specialist clinic.\n",
+        ),
     );
     let (_d, lib) = installed_from(&f, 4);
     assert_eq!(ids(&lib, "woman").first().map(String::as_str), Some("fgm-women"));

@@ -18,6 +18,9 @@ struct Case {
     q: String,
     expect: Vec<String>,
     held_out: bool,
+    /// Set on situations added after the first sets, so each later batch can be read alone.
+    #[serde(default)]
+    batch: Option<String>,
 }
 
 fn load() -> Vec<Case> {
@@ -195,6 +198,8 @@ fn situations_land_in_the_top_three_with_and_without_hand_written_fields() {
     let (_dir, library) = bundled_library();
     let (_, tuned3) = measure(&library, &tuning, "tuning", true);
     let (_, held3) = measure(&library, &held_out, "held out", false);
+    let fifth: Vec<&Case> = held_out.iter().copied().filter(|c| c.batch.as_deref() == Some("fifth-session")).collect();
+    measure(&library, &fifth, "held out, written blind in the fifth session", false);
 
     let dir = tempfile::tempdir().expect("tempdir");
     let bare = Library::open(dir.path()).expect("open");
@@ -206,6 +211,7 @@ fn situations_land_in_the_top_three_with_and_without_hand_written_fields() {
     // situations nobody tuned it on.
     measure(&bare, &tuning, "no keywords…, tuning", false);
     measure(&bare, &held_out, "no keywords…, held out", false);
+    measure(&bare, &fifth, "no keywords…, held out, fifth session", false);
 
     // Floors that must not regress; the targets (0.95, 0.95, 0.90) are reported in docs/performance.md.
     assert!(tuned3 >= FLOOR_TUNING, "tuning success@3 {tuned3:.3}");
@@ -216,7 +222,7 @@ fn situations_land_in_the_top_three_with_and_without_hand_written_fields() {
 // Regression floors, a little under what this build measures (docs/performance.md); the issue's
 // targets (0.95, 0.95 and 0.90) are not met yet and are reported there, not hidden here.
 const FLOOR_TUNING: f64 = 0.97;
-const FLOOR_HELD_OUT: f64 = 0.74;
+const FLOOR_HELD_OUT: f64 = 0.84;
 const FLOOR_STRIPPED: f64 = 0.79;
 
 /// Writes each query's candidates with their scores split by concept and field, for the

@@ -611,10 +611,8 @@ mod tests {
     fn indexing_tags_members_not_one_way_sources() {
         let t = thesaurus();
         let text = "Cutting is one word for female genital mutilations (FGM); see s.47 and DoLS.";
-        let text: Vec<String> = analyze(&mut stemmed(), &normalize(text, &mut words()).join(" "))
-            .into_iter()
-            .map(|t| t.text)
-            .collect();
+        let text: Vec<String> =
+            analyze(&mut stemmed(), &normalize(text, &mut words()).join(" ")).into_iter().map(|t| t.text).collect();
         // The plural "mutilations" still tags the concept: members are matched by stem.
         assert_eq!(t.concepts_in(&text), vec![0, 0, 2, 1]);
     }
