@@ -1,7 +1,7 @@
 //! Situations described in a worker's own words (`tests/relevance/situations.toml`), and the
 //! same set over pages stripped of their hand-written keywords, summaries and "asked as"
-//! phrases, as an editor's first draft would be. A third of the situations are held out of
-//! tuning and reported on their own.
+//! phrases, as an editor's first draft would be. At least a third of the situations are held out
+//! of tuning and reported on their own.
 
 use safeguarding_core::content::ContentFiles;
 use safeguarding_core::{Cancel, Library, NoProgress, SearchRequest, Work};
